@@ -1,0 +1,155 @@
+// Lays a compiled model out in WebAssembly memory: header, signal descriptors, ops, constant
+// blobs (weights, tap offsets) and signal storage, all in one allocation so a model is freed
+// with one call. Control thread only; the audio side just reads the result.
+
+import {
+  CHUNK_FRAMES, OP_WORDS, PROGRAM_HEADER_BYTES, SIGNAL_DESC_BYTES, type DspExports,
+} from "./abi.js";
+
+export interface SignalHandle {
+  readonly kind: "signal";
+  readonly index: number;
+  readonly rows: number;
+  /** Rows allocated: a multiple of 4, so kernels always write whole groups of 4 rows. */
+  readonly rowsPadded: number;
+  readonly historyFrames: number;
+  readonly strideFrames: number;
+}
+
+export interface BlobHandle {
+  readonly kind: "blob";
+  readonly index: number;
+}
+
+/** An f32 argument stored bit-for-bit in an i32 op word. */
+export interface FloatArg {
+  readonly kind: "f32";
+  readonly value: number;
+}
+
+export type OpArg = number | boolean | SignalHandle | BlobHandle | FloatArg | null;
+
+export const f32Arg = (value: number): FloatArg => ({ kind: "f32", value });
+
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+/**
+ * Columns per row. Scratch signals hold one chunk; signals with history hold the history, one
+ * chunk, and slack so the copy-back of the history happens at most every few chunks.
+ */
+function strideFor(historyFrames: number): number {
+  if (historyFrames === 0) return CHUNK_FRAMES;
+  const stride = historyFrames + Math.max(historyFrames, 4 * CHUNK_FRAMES) + CHUNK_FRAMES;
+  return (stride + 3) & ~3;
+}
+
+export class ProgramBuilder {
+  private readonly signals: SignalHandle[] = [];
+  private readonly blobs: (Float32Array | Int32Array)[] = [];
+  private readonly ops: OpArg[][] = [];
+  private input: SignalHandle | null = null;
+  private output: { signal: SignalHandle; row: number } | null = null;
+
+  signal(rows: number, historyFrames = 0): SignalHandle {
+    const handle: SignalHandle = {
+      kind: "signal",
+      index: this.signals.length,
+      rows,
+      rowsPadded: Math.max(4, Math.ceil(rows / 4) * 4),
+      historyFrames,
+      strideFrames: strideFor(historyFrames),
+    };
+    this.signals.push(handle);
+    return handle;
+  }
+
+  blob(data: Float32Array | Int32Array): BlobHandle {
+    this.blobs.push(data);
+    return { kind: "blob", index: this.blobs.length - 1 };
+  }
+
+  op(code: number, ...args: OpArg[]): void {
+    if (args.length > OP_WORDS - 1) throw new Error(`op ${code} has too many arguments`);
+    this.ops.push([code, ...args]);
+  }
+
+  setInput(signal: SignalHandle): void {
+    this.input = signal;
+  }
+
+  setOutput(signal: SignalHandle, row = 0): void {
+    this.output = { signal, row };
+  }
+
+  /** Total bytes the program will occupy. */
+  byteSize(): number {
+    return this.layout().total;
+  }
+
+  private layout() {
+    let offset = PROGRAM_HEADER_BYTES;
+    const descsAt = offset;
+    offset = align16(offset + this.signals.length * SIGNAL_DESC_BYTES);
+    const opsAt = offset;
+    offset = align16(offset + this.ops.length * OP_WORDS * 4);
+    const blobAt: number[] = [];
+    for (const blob of this.blobs) {
+      blobAt.push(offset);
+      offset = align16(offset + blob.byteLength);
+    }
+    const signalAt: number[] = [];
+    for (const s of this.signals) {
+      signalAt.push(offset);
+      offset = align16(offset + s.rowsPadded * s.strideFrames * 4);
+    }
+    return { descsAt, opsAt, blobAt, signalAt, total: offset };
+  }
+
+  /** Allocates and writes the program; returns its pointer (free it with dsp.free). */
+  build(dsp: DspExports): number {
+    if (!this.input || !this.output) throw new Error("program needs an input and an output signal");
+    const layout = this.layout();
+    const base = dsp.alloc(layout.total);
+    if (base === 0) throw new Error(`DSP memory exhausted allocating ${layout.total} bytes`);
+    // Views are taken after alloc: growing the memory detaches older ones.
+    const bytes = new Uint8Array(dsp.memory.buffer, base, layout.total);
+    bytes.fill(0);
+    const view = new DataView(dsp.memory.buffer, base, layout.total);
+    const signalPtr = (s: SignalHandle) => base + layout.descsAt + s.index * SIGNAL_DESC_BYTES;
+
+    view.setInt32(0, this.signals.length, true);
+    view.setUint32(4, base + layout.descsAt, true);
+    view.setUint32(8, base + layout.opsAt, true);
+    view.setInt32(12, this.ops.length, true);
+    view.setUint32(16, signalPtr(this.input), true);
+    view.setUint32(20, signalPtr(this.output.signal), true);
+    view.setInt32(24, this.output.row, true);
+
+    this.signals.forEach((s, i) => {
+      const at = layout.descsAt + i * SIGNAL_DESC_BYTES;
+      view.setUint32(at, base + layout.signalAt[i]!, true);
+      view.setInt32(at + 4, s.strideFrames, true);
+      view.setInt32(at + 8, s.historyFrames, true);
+      view.setInt32(at + 12, s.historyFrames, true);
+      view.setInt32(at + 16, s.rowsPadded, true);
+    });
+
+    this.blobs.forEach((blob, i) => {
+      bytes.set(new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength), layout.blobAt[i]!);
+    });
+
+    this.ops.forEach((words, i) => {
+      const at = layout.opsAt + i * OP_WORDS * 4;
+      words.forEach((word, w) => {
+        const wordAt = at + w * 4;
+        if (word === null || word === false) view.setInt32(wordAt, 0, true);
+        else if (word === true) view.setInt32(wordAt, 1, true);
+        else if (typeof word === "number") view.setInt32(wordAt, word, true);
+        else if (word.kind === "signal") view.setUint32(wordAt, signalPtr(word), true);
+        else if (word.kind === "blob") view.setUint32(wordAt, base + layout.blobAt[word.index]!, true);
+        else view.setFloat32(wordAt, word.value, true);
+      });
+    });
+    return base;
+  }
+}
