@@ -65,18 +65,12 @@ export function convTapped(
       while (tap < tapsEnd) {
         const p = x + <usize>load<i32>(tap);
         const xa = v128.load(p), xb = v128.load(p, 16);
-        let w0 = v128.load32_splat(w), w1 = v128.load32_splat(w, 4);
-        let w2 = v128.load32_splat(w, 8), w3 = v128.load32_splat(w, 12);
+        const w0 = v128.load32_splat(w), w1 = v128.load32_splat(w, 4);
         a0 = madd(w0, xa, a0); b0 = madd(w0, xb, b0); a1 = madd(w1, xa, a1); b1 = madd(w1, xb, b1);
+        const w2 = v128.load32_splat(w, 8), w3 = v128.load32_splat(w, 12);
         a2 = madd(w2, xa, a2); b2 = madd(w2, xb, b2); a3 = madd(w3, xa, a3); b3 = madd(w3, xb, b3);
-        const q = x + <usize>load<i32>(tap, 4);
-        const ya = v128.load(q), yb = v128.load(q, 16);
-        w0 = v128.load32_splat(w, 16); w1 = v128.load32_splat(w, 20);
-        w2 = v128.load32_splat(w, 24); w3 = v128.load32_splat(w, 28);
-        a0 = madd(w0, ya, a0); b0 = madd(w0, yb, b0); a1 = madd(w1, ya, a1); b1 = madd(w1, yb, b1);
-        a2 = madd(w2, ya, a2); b2 = madd(w2, yb, b2); a3 = madd(w3, ya, a3); b3 = madd(w3, yb, b3);
-        w += 32;
-        tap += 8;
+        w += 16;
+        tap += 4;
       }
       const d = dstBase + tBytes;
       v128.store(d, a0); v128.store(d, b0, 16);
