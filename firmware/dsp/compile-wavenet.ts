@@ -2,9 +2,9 @@
 // Weights are consumed in exactly the file order of section 4.5.
 
 import type { FilmSpec, WaveNetConfig, WaveNetLayerArraySpec } from "../nam/model.js";
-import { OP_ACTIVATE, OP_CONV, OP_COPY, OP_FILM, OP_GATE, OP_ZERO } from "./abi.js";
+import { OP_ACTIVATE, OP_COPY, OP_FILM, OP_GATE, OP_ZERO } from "./abi.js";
 import type { TanhMode } from "./contract.js";
-import { packConv, packRows, resolveActivation, WeightReader } from "./packing.js";
+import { emitConv, packConv, packRows, resolveActivation, WeightReader } from "./packing.js";
 import { f32Arg, type ProgramBuilder, type SignalHandle } from "./program-builder.js";
 
 interface ArrayOutputs {
@@ -84,8 +84,7 @@ class WaveNetCompiler {
     const conv = packConv(this.builder, this.reader.take(condition.rows * scaleShiftRows / film.groups),
       condition, condition.rows, scaleShiftRows, 1, 1, film.groups);
     const bias = packRows(this.builder, this.reader.take(scaleShiftRows));
-    this.builder.op(OP_CONV, scratch.film, 0, condition, 0, conv.taps, conv.nTaps, conv.outGroups, conv.weights,
-      bias, null, 0, null, null);
+    emitConv(this.builder, { dst: scratch.film, src: condition, conv, bias });
     this.builder.op(OP_FILM, target, targetRow, rows, scratch.film, film.shift);
   }
 
@@ -105,8 +104,7 @@ class WaveNetCompiler {
     const arrayOut = b.signal(channels);
 
     const rechannel = packConv(b, this.reader.take(array.inputSize * channels), input, array.inputSize, channels, 1, 1);
-    b.op(OP_CONV, streams[0]!, 0, input, 0, rechannel.taps, rechannel.nTaps, rechannel.outGroups, rechannel.weights,
-      null, null, 0, null, null);
+    emitConv(b, { dst: streams[0]!, src: input, conv: rechannel });
     if (previousHead) b.op(OP_COPY, accumulator, 0, previousHead, 0, headWidth, f32Arg(1), false);
     else b.op(OP_ZERO, accumulator, 0, headWidth);
 
@@ -137,8 +135,11 @@ class WaveNetCompiler {
       const conv = packConv(b, convWeights, convInput, channels, gateRows, layer.kernelSize, layer.dilation,
         array.groupsInput);
       const fuseMixin = condition.rows === 1 && !films.inputMixinPre && !films.inputMixinPost && !films.convPost;
-      b.op(OP_CONV, scratch.z, 0, convInput, 0, conv.taps, conv.nTaps, conv.outGroups, conv.weights, convBias, null, 0,
-        fuseMixin ? packRows(b, mixinWeights) : null, fuseMixin ? condition : null);
+      // Every A1 layer: conv, bias and the one-row mixin in one pass.
+      emitConv(b, {
+        dst: scratch.z, src: convInput, conv, bias: convBias,
+        mix: fuseMixin ? { weights: packRows(b, mixinWeights), condition } : null,
+      });
       // 3-7: the input mixin, with its optional FiLMs, added to the conv output.
       this.applyFilm(films.convPost, scratch.z, 0, gateRows, condition, scratch);
       if (!fuseMixin) this.emitMixin(mixinWeights, gateRows, array, condition, scratch);
@@ -165,14 +166,12 @@ class WaveNetCompiler {
           const residualBias = packRows(b, layer1x1Bias!);
           if (films.layer1x1Post && layer.gating === "blended") {
             // FiLM applies to the 1x1 output only (before the residual add): compute r, modulate, add x.
-            b.op(OP_CONV, next, 0, h, 0, residual.taps, residual.nTaps, residual.outGroups, residual.weights,
-              residualBias, null, 0, null, null);
+            emitConv(b, { dst: next, src: h, conv: residual, bias: residualBias });
             this.applyFilm(films.layer1x1Post, next, 0, channels, condition, scratch);
             b.op(OP_COPY, next, 0, x, 0, channels, f32Arg(1), true);
           } else {
             if (films.layer1x1Post) this.skipFilm(films.layer1x1Post, channels, condition.rows);
-            b.op(OP_CONV, next, 0, h, 0, residual.taps, residual.nTaps, residual.outGroups, residual.weights,
-              residualBias, x, 0, null, null);
+            emitConv(b, { dst: next, src: h, conv: residual, bias: residualBias, init: x });
           }
         }
       } else if (!skipResidual) {
@@ -184,13 +183,11 @@ class WaveNetCompiler {
         const head1x1 = packConv(b, head1x1Weights!, h, bottleneck, headWidth, 1, 1, array.head1x1.groups);
         const head1x1BiasRows = packRows(b, head1x1Bias!);
         if (films.head1x1Post) {
-          b.op(OP_CONV, scratch.temp, 0, h, 0, head1x1.taps, head1x1.nTaps, head1x1.outGroups, head1x1.weights,
-            head1x1BiasRows, null, 0, null, null);
+          emitConv(b, { dst: scratch.temp, src: h, conv: head1x1, bias: head1x1BiasRows });
           this.applyFilm(films.head1x1Post, scratch.temp, 0, headWidth, condition, scratch);
           b.op(OP_COPY, accumulator, 0, scratch.temp, 0, headWidth, f32Arg(1), true);
         } else {
-          b.op(OP_CONV, accumulator, 0, h, 0, head1x1.taps, head1x1.nTaps, head1x1.outGroups, head1x1.weights,
-            head1x1BiasRows, accumulator, 0, null, null);
+          emitConv(b, { dst: accumulator, src: h, conv: head1x1, bias: head1x1BiasRows, init: accumulator });
         }
       } else if (!headDirect) {
         b.op(OP_COPY, accumulator, 0, h, 0, bottleneck, f32Arg(1), true);
@@ -202,8 +199,7 @@ class WaveNetCompiler {
     const headConv = packConv(b, this.reader.take(headWidth * array.head.outChannels * array.head.kernelSize),
       accumulator, headWidth, array.head.outChannels, array.head.kernelSize, array.head.dilation);
     const headBias = array.head.bias ? packRows(b, this.reader.take(array.head.outChannels)) : null;
-    b.op(OP_CONV, headOut, 0, accumulator, 0, headConv.taps, headConv.nTaps, headConv.outGroups, headConv.weights,
-      headBias, null, 0, null, null);
+    emitConv(b, { dst: headOut, src: accumulator, conv: headConv, bias: headBias });
     return { stream: arrayOut, head: headOut };
   }
 
@@ -221,13 +217,11 @@ class WaveNetCompiler {
     }
     const mixin = packConv(b, mixinWeights, mixinSource, condition.rows, gateRows, 1, 1, array.groupsInputMixin);
     if (array.films.inputMixinPost) {
-      b.op(OP_CONV, scratch.temp, 0, mixinSource, 0, mixin.taps, mixin.nTaps, mixin.outGroups, mixin.weights,
-        null, null, 0, null, null);
+      emitConv(b, { dst: scratch.temp, src: mixinSource, conv: mixin });
       this.applyFilm(array.films.inputMixinPost, scratch.temp, 0, gateRows, condition, scratch);
       b.op(OP_COPY, scratch.z, 0, scratch.temp, 0, gateRows, f32Arg(1), true);
     } else {
-      b.op(OP_CONV, scratch.z, 0, mixinSource, 0, mixin.taps, mixin.nTaps, mixin.outGroups, mixin.weights,
-        null, scratch.z, 0, null, null);
+      emitConv(b, { dst: scratch.z, src: mixinSource, conv: mixin, init: scratch.z });
     }
   }
 
@@ -253,8 +247,7 @@ class WaveNetCompiler {
       const conv = packConv(this.builder, this.reader.take(inRows * outRows * kernelSize), activated, inRows, outRows,
         kernelSize, 1);
       const bias = packRows(this.builder, this.reader.take(outRows));
-      this.builder.op(OP_CONV, out, 0, activated, 0, conv.taps, conv.nTaps, conv.outGroups, conv.weights, bias,
-        null, 0, null, null);
+      emitConv(this.builder, { dst: out, src: activated, conv, bias });
       current = out;
     });
     return current;

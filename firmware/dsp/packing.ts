@@ -1,7 +1,7 @@
 // Packing `.nam` weights into the layouts the WASM kernels read. Control thread only.
 
 import type { ActivationSpec } from "../nam/model.js";
-import { ActivationCode } from "./abi.js";
+import { ActivationCode, OP_CONV } from "./abi.js";
 import type { TanhMode } from "./contract.js";
 import type { BlobHandle, ProgramBuilder, SignalHandle } from "./program-builder.js";
 
@@ -65,6 +65,25 @@ export function packConv(
     }
   }
   return { weights: builder.blob(packed), taps: builder.blob(taps), nTaps, outGroups };
+}
+
+export interface ConvEmit {
+  dst: SignalHandle;
+  dstRow?: number;
+  src: SignalHandle;
+  conv: PackedConv;
+  bias?: BlobHandle | null;
+  /** Start from these rows instead of zero (residual add, or accumulate when init = dst). */
+  init?: SignalHandle | null;
+  initRow?: number;
+  /** Fused one-row input mixin: per-output-row weights times the condition signal. */
+  mix?: { weights: BlobHandle; condition: SignalHandle } | null;
+}
+
+/** Emits one OP_CONV (dsp-as/conv.ts convTapped) from named parts. */
+export function emitConv(builder: ProgramBuilder, e: ConvEmit): void {
+  builder.op(OP_CONV, e.dst, e.dstRow ?? 0, e.src, 0, e.conv.taps, e.conv.nTaps, e.conv.outGroups, e.conv.weights,
+    e.bias ?? null, e.init ?? null, e.initRow ?? 0, e.mix?.weights ?? null, e.mix?.condition ?? null);
 }
 
 /** A per-row vector (bias, 1-row mixin weights) padded to whole groups of 4. */
