@@ -147,3 +147,14 @@ export function filmRows(
     }
   }
 }
+
+/** Per-row affine map (a folded batch norm): rows [row, row + rows) ← x·scale[r] + shift[r]. */
+export function affineRows(desc: usize, row: i32, rows: i32, scale: usize, shift: usize, frames: i32): void {
+  const endBytes = (<usize>((frames + 7) & ~7)) << 2;
+  for (let r = 0; r < rows; r++) {
+    const p = sigAt(desc, row + r);
+    const s = v128.load32_splat(scale + ((<usize>r) << 2));
+    const b = v128.load32_splat(shift + ((<usize>r) << 2));
+    for (let i: usize = 0; i < endBytes; i += 16) v128.store(p + i, f32x4.add(f32x4.mul(v128.load(p + i), s), b));
+  }
+}

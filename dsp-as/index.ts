@@ -2,8 +2,8 @@
 // Control thread: alloc/free and writing compiled programs into memory.
 // Audio thread: programProcess / programClear. Nothing here allocates after alloc().
 
-export { programProcess, programClear, OP_WORDS, OP_CONV, OP_ACTIVATE, OP_GATE, OP_COPY, OP_FILM, OP_LSTM, OP_ZERO } from "./program";
-export { CHUNK_FRAMES, SIGNAL_DESC_BYTES } from "./signal";
+export { programProcess, programClear, OP_WORDS, OP_CONV, OP_ACTIVATE, OP_GATE, OP_COPY, OP_FILM, OP_LSTM, OP_ZERO, OP_AFFINE } from "./program";
+export { CHUNK_FRAMES, SIGNAL_DESC_BYTES, SIGNAL_KEEP_ON_CLEAR } from "./signal";
 export {
   ACT_IDENTITY, ACT_TANH_EXACT, ACT_TANH_FAST, ACT_HARDTANH, ACT_RELU, ACT_LEAKY_RELU, ACT_PRELU,
   ACT_SIGMOID, ACT_SILU, ACT_HARDSWISH, ACT_LEAKY_HARDTANH, ACT_SOFTSIGN,

@@ -10,7 +10,7 @@
 
 import { CHUNK_FRAMES, SIGNAL_DESC_BYTES, sigAt, sigBeginChunk, sigClear, sigEndChunk } from "./signal";
 import { convTapped } from "./conv";
-import { activateRows, copyRows, filmRows, gateRows } from "./activation";
+import { activateRows, affineRows, copyRows, filmRows, gateRows } from "./activation";
 import { lstmProcess } from "./lstm";
 
 export const OP_WORDS: i32 = 16;
@@ -21,6 +21,7 @@ export const OP_COPY: i32 = 4;
 export const OP_FILM: i32 = 5;
 export const OP_LSTM: i32 = 6;
 export const OP_ZERO: i32 = 7;
+export const OP_AFFINE: i32 = 8;
 
 // @ts-ignore: decorator
 @inline function arg(op: usize, index: i32): i32 { return load<i32>(op + ((<usize>index) << 2)); }
@@ -57,6 +58,9 @@ function runOps(program: usize, frames: i32): void {
       case OP_LSTM:
         lstmProcess(ptr(op, 1), ptr(op, 2), ptr(op, 3), arg(op, 4), arg(op, 5), arg(op, 6), arg(op, 7), arg(op, 8) != 0,
           frames);
+        break;
+      case OP_AFFINE:
+        affineRows(ptr(op, 1), arg(op, 2), arg(op, 3), ptr(op, 4), ptr(op, 5), frames);
         break;
       case OP_ZERO:
         zeroRows(ptr(op, 1), arg(op, 2), arg(op, 3));

@@ -6,10 +6,12 @@
 //   +8  historyFrames   past columns a reader may reach (0 for scratch buffers)
 //   +12 writeFrame      column where the current chunk starts
 //   +16 rows            rows allocated (a multiple of 4)
+//   +20 flags           SIGNAL_KEEP_ON_CLEAR: history survives programClear (the core's Linear)
 // Linear buffers with an occasional copy-back instead of rings: every read window is contiguous,
 // so the time-vectorised kernels use plain unaligned v128 loads.
 
 export const SIGNAL_DESC_BYTES: i32 = 32;
+export const SIGNAL_KEEP_ON_CLEAR: i32 = 1;
 
 /** Frames per internal chunk; host blocks are split into chunks of at most this. */
 export const CHUNK_FRAMES: i32 = 128;
@@ -56,6 +58,7 @@ export function sigEndChunk(desc: usize, frames: i32): void {
 
 /** Clears the whole buffer (history included): the core's Reset. */
 export function sigClear(desc: usize): void {
+  if ((load<i32>(desc, 20) & SIGNAL_KEEP_ON_CLEAR) != 0) return;
   memory.fill(sigData(desc), 0, <usize>sigRows(desc) * sigStrideBytes(desc));
   store<i32>(desc, sigHistory(desc), 12);
 }

@@ -12,7 +12,9 @@ export const OP_COPY = 4;
 export const OP_FILM = 5;
 export const OP_LSTM = 6;
 export const OP_ZERO = 7;
+export const OP_AFFINE = 8;
 export const SIGNAL_DESC_BYTES = 32;
+export const SIGNAL_KEEP_ON_CLEAR = 1;
 export const CHUNK_FRAMES = 128;
 export const PROGRAM_HEADER_BYTES = 32;
 
@@ -46,7 +48,8 @@ const wasmUrls: Record<SimdVariant, URL> = {
 
 /** Exported WebAssembly globals that must equal the constants above (guards against a stale build). */
 const abiConstants: Record<string, number> = {
-  OP_WORDS, OP_CONV, OP_ACTIVATE, OP_GATE, OP_COPY, OP_FILM, OP_LSTM, OP_ZERO, SIGNAL_DESC_BYTES, CHUNK_FRAMES,
+  OP_WORDS, OP_CONV, OP_ACTIVATE, OP_GATE, OP_COPY, OP_FILM, OP_LSTM, OP_ZERO, OP_AFFINE, SIGNAL_DESC_BYTES,
+  SIGNAL_KEEP_ON_CLEAR, CHUNK_FRAMES,
 };
 
 export interface CompiledDsp {

@@ -5,6 +5,8 @@ import { prewarmSamples } from "../nam/classify.js";
 import { NamFileError } from "../nam/errors.js";
 import type { NamModel } from "../nam/model.js";
 import { compileDsp, instantiateDsp, type DspExports } from "./abi.js";
+import { compileConvNet } from "./compile-convnet.js";
+import { compileLinear } from "./compile-linear.js";
 import { compileLstm } from "./compile-lstm.js";
 import { compileWaveNet } from "./compile-wavenet.js";
 import type { NamDspOptions, NamModelRunner, SimdVariant } from "./contract.js";
@@ -37,6 +39,11 @@ export function unsupportedFeatures(model: NamModel, nested = false): string[] {
       if (config.inChannels !== 1 || config.inputSize !== 1) missing.push("multi-channel LSTM input");
       if (config.outChannels !== 1) missing.push("multi-channel output");
       break;
+    case "ConvNet":
+    case "Linear":
+      if (config.inChannels !== 1) missing.push(`${config.inChannels}-channel input`);
+      if (config.outChannels !== 1) missing.push("multi-channel output");
+      break;
     default:
       missing.push(config.architecture);
   }
@@ -53,6 +60,10 @@ function compileModel(builder: ProgramBuilder, model: NamModel, input: SignalHan
     }
     case "LSTM":
       return compileLstm(builder, config, model.weights, model.source, options.tanh, input);
+    case "ConvNet":
+      return compileConvNet(builder, config, model.weights, model.source, options.tanh, input);
+    case "Linear":
+      return compileLinear(builder, config, model.weights, model.source, input);
     default:
       throw new Error(`${model.source}: ${config.architecture} cannot be compiled`);
   }

@@ -3,7 +3,7 @@
 // with one call. Control thread only; the audio side just reads the result.
 
 import {
-  CHUNK_FRAMES, OP_WORDS, PROGRAM_HEADER_BYTES, SIGNAL_DESC_BYTES, type DspExports,
+  CHUNK_FRAMES, OP_WORDS, PROGRAM_HEADER_BYTES, SIGNAL_DESC_BYTES, SIGNAL_KEEP_ON_CLEAR, type DspExports,
 } from "./abi.js";
 
 export interface SignalHandle {
@@ -14,6 +14,8 @@ export interface SignalHandle {
   readonly rowsPadded: number;
   readonly historyFrames: number;
   readonly strideFrames: number;
+  /** History survives a reset (the core's Linear in direct mode). */
+  readonly keepOnClear: boolean;
 }
 
 export interface BlobHandle {
@@ -50,7 +52,7 @@ export class ProgramBuilder {
   private input: SignalHandle | null = null;
   private output: { signal: SignalHandle; row: number } | null = null;
 
-  signal(rows: number, historyFrames = 0): SignalHandle {
+  signal(rows: number, historyFrames = 0, keepOnClear = false): SignalHandle {
     const handle: SignalHandle = {
       kind: "signal",
       index: this.signals.length,
@@ -58,6 +60,7 @@ export class ProgramBuilder {
       rowsPadded: Math.max(4, Math.ceil(rows / 4) * 4),
       historyFrames,
       strideFrames: strideFor(historyFrames),
+      keepOnClear,
     };
     this.signals.push(handle);
     return handle;
@@ -132,6 +135,7 @@ export class ProgramBuilder {
       view.setInt32(at + 8, s.historyFrames, true);
       view.setInt32(at + 12, s.historyFrames, true);
       view.setInt32(at + 16, s.rowsPadded, true);
+      view.setInt32(at + 20, s.keepOnClear ? SIGNAL_KEEP_ON_CLEAR : 0, true);
     });
 
     this.blobs.forEach((blob, i) => {
