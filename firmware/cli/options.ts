@@ -19,6 +19,20 @@ export function tanhOption(): Option {
     .default("fast" satisfies TanhMode);
 }
 
+/** The NAM plugin's "Slim" knob: 0 = narrowest width / first submodel, 1 = full. Absent = the core's default (full). */
+export function slimOption(): Option {
+  return new Option("--slim <ratio>", "slim ratio 0..1 for slimmable (A2) models; default: full width")
+    .argParser(parseSlimRatio);
+}
+
+function parseSlimRatio(text: string): number {
+  const ratio = Number(text);
+  if (text.trim() === "" || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new InvalidArgumentError("Must be a number from 0 to 1.");
+  }
+  return ratio;
+}
+
 function parseBlockFrames(text: string): number {
   const frames = Number(text);
   if (!Number.isInteger(frames) || frames < 1 || frames > MAX_BLOCK_FRAMES) {

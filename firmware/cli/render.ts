@@ -7,7 +7,7 @@ import { readWavMono, writeWavFloat32 } from "../util/wav.js";
 import { processInBlocks } from "./block-processing.js";
 import { CliInputError } from "./cli-errors.js";
 import { modelSampleRate } from "./model-sample-rate.js";
-import { blockFramesOption, tanhOption } from "./options.js";
+import { blockFramesOption, slimOption, tanhOption } from "./options.js";
 
 interface RenderOptions {
   model: string;
@@ -16,6 +16,7 @@ interface RenderOptions {
   block: number;
   tanh: TanhMode;
   prewarm: boolean;
+  slim?: number;
 }
 
 export function registerRender(program: Command): void {
@@ -28,6 +29,7 @@ export function registerRender(program: Command): void {
     .addOption(blockFramesOption())
     .addOption(tanhOption())
     .addOption(new Option("--no-prewarm", "start from cleared state instead of the core's prewarm"))
+    .addOption(slimOption())
     .action(async (options: RenderOptions) => {
       await render(options);
     });
@@ -56,6 +58,7 @@ async function render(options: RenderOptions): Promise<void> {
     tanh: options.tanh,
     maxBlockFrames: options.block,
     prewarm: options.prewarm,
+    slim: options.slim ?? null,
   });
   let output: Float32Array;
   try {
@@ -67,8 +70,9 @@ async function render(options: RenderOptions): Promise<void> {
 
   const seconds = (input.samples.length / input.sampleRate).toFixed(2);
   const prewarm = options.prewarm ? "prewarm" : "no prewarm";
+  const slim = options.slim === undefined ? "" : `, slim ${options.slim}`;
   process.stdout.write(
     `${options.output}: ${seconds} s through ${describeModel(model).label} ` +
-      `(block ${options.block}, ${options.tanh} tanh, ${prewarm})\n`,
+      `(block ${options.block}, ${options.tanh} tanh, ${prewarm}${slim})\n`,
   );
 }

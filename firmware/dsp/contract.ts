@@ -12,6 +12,11 @@ export interface NamDspOptions {
   maxBlockFrames: number;
   /** Run the core's prewarm (zeros through the model) on reset. Default true. */
   prewarm: boolean;
+  /**
+   * Slim ratio 0–1 for slimmable WaveNets and SlimmableContainers (the plugin's "Slim" knob);
+   * null runs the core's default (full width, the last submodel). Ignored by other models.
+   */
+  slim: number | null;
 }
 
 /** One loaded model inside one WASM instance. Owned by one thread. */

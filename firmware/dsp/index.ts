@@ -4,6 +4,7 @@
 import { prewarmSamples } from "../nam/classify.js";
 import { NamFileError } from "../nam/errors.js";
 import type { NamModel } from "../nam/model.js";
+import { slimModel } from "../nam/slim.js";
 import { compileDsp, instantiateDsp, type DspExports } from "./abi.js";
 import { compileConvNet } from "./compile-convnet.js";
 import { compileLinear } from "./compile-linear.js";
@@ -14,7 +15,7 @@ import { ProgramBuilder, type SignalHandle } from "./program-builder.js";
 
 export type { NamDspOptions, NamModelRunner, SimdVariant, TanhMode } from "./contract.js";
 
-export const defaultDspOptions: NamDspOptions = { tanh: "fast", maxBlockFrames: 128, prewarm: true };
+export const defaultDspOptions: NamDspOptions = { tanh: "fast", maxBlockFrames: 128, prewarm: true, slim: null };
 
 /** Frames copied into WASM memory per call when `process` gets a longer block. */
 const IO_FRAMES = 4096;
@@ -44,10 +45,11 @@ export function unsupportedFeatures(model: NamModel, nested = false): string[] {
       if (config.inChannels !== 1) missing.push(`${config.inChannels}-channel input`);
       if (config.outChannels !== 1) missing.push("multi-channel output");
       break;
-    default:
-      missing.push(config.architecture);
+    case "SlimmableContainer":
+      for (const submodel of config.submodels) missing.push(...unsupportedFeatures(submodel.model, nested));
+      break;
   }
-  return missing;
+  return [...new Set(missing)];
 }
 
 /** Emits `model` reading `input`; returns its output signal. Nested models (condition DSPs) recurse. */
@@ -64,8 +66,8 @@ function compileModel(builder: ProgramBuilder, model: NamModel, input: SignalHan
       return compileConvNet(builder, config, model.weights, model.source, options.tanh, input);
     case "Linear":
       return compileLinear(builder, config, model.weights, model.source, input);
-    default:
-      throw new Error(`${model.source}: ${config.architecture} cannot be compiled`);
+    case "SlimmableContainer":
+      throw new Error(`${model.source}: a container is compiled through the submodel slimModel selects`);
   }
 }
 
@@ -136,13 +138,17 @@ export class DspCore {
     if (!Number.isInteger(resolved.maxBlockFrames) || resolved.maxBlockFrames < 1) {
       throw new RangeError(`maxBlockFrames must be a positive integer, got ${resolved.maxBlockFrames}`);
     }
+    if (resolved.slim !== null && !(resolved.slim >= 0 && resolved.slim <= 1)) {
+      throw new RangeError(`slim must be between 0 and 1, got ${resolved.slim}`);
+    }
+    const running = slimModel(model, resolved.slim);
     const builder = new ProgramBuilder();
     const input = builder.signal(1, 0);
     builder.setInput(input);
-    builder.setOutput(compileModel(builder, model, input, resolved));
+    builder.setOutput(compileModel(builder, running, input, resolved));
     const program = builder.build(this.exports);
     const io = this.exports.alloc(2 * IO_FRAMES * 4);
-    const prewarm = prewarmSamples(model);
+    const prewarm = prewarmSamples(running);
     const prewarmFrames = Math.ceil(prewarm / resolved.maxBlockFrames) * resolved.maxBlockFrames;
     const runner = new ProgramRunner(this.exports, program, io, prewarmFrames, resolved);
     runner.reset();

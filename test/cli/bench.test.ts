@@ -27,7 +27,7 @@ describe("namstomp bench", () => {
     assert.ok(Array.isArray(rows));
     assert.equal(rows.length, 1);
     const [row] = rows;
-    assert.deepEqual(Object.keys(row).sort(), ["class", "model", "namstomp", "peer", "speedup"]);
+    assert.deepEqual(Object.keys(row).sort(), ["class", "model", "namstomp", "peer", "slim", "speedup"]);
     assert.equal(row.model, "wavenet_tiny_core");
     assert.equal(row.class, "custom-wavenet");
     assertEngineSpeed(row.namstomp as EngineSpeed);

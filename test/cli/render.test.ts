@@ -82,6 +82,32 @@ describe("namstomp render", () => {
     assert.deepEqual((await readWavMono(output)).samples, expected);
   });
 
+  it("--slim picks the slimmed model: A2 at slim 0 is its narrow submodel, not the full one", async () => {
+    const a2 = join(fixtures, "models", "core-examples", "A2.nam");
+    const input = join(dir, "short.wav");
+    await writeWavFloat32(input, guitar.subarray(0, 4800), 48000);
+    const dsp = await loadDsp();
+    const model = await loadNamFile(a2);
+    const renderRunner = async (slim: number | null) => {
+      const runner = dsp.createRunner(model, { tanh: "fast", maxBlockFrames: 128, slim });
+      const out = new Float32Array(4800);
+      for (let start = 0; start < out.length; start += 128) {
+        runner.process(guitar.subarray(start, Math.min(start + 128, 4800)), out.subarray(start, Math.min(start + 128, 4800)));
+      }
+      runner.dispose();
+      return out;
+    };
+    const output = join(dir, "a2-slim0.wav");
+    const result = await runCli(["render", "--model", a2, "--input", input, "--output", output, "--slim", "0"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /slim 0\)/);
+    const rendered = (await readWavMono(output)).samples;
+    assert.deepEqual(rendered, await renderRunner(0));
+    assert.ok(maxAbsDiff(rendered, await renderRunner(null)) > 1e-3, "slim 0 should sound different from full width");
+    const bad = await runCli(["render", "--model", a2, "--input", input, "--output", output, "--slim", "1.5"]);
+    assert.equal(bad.exitCode, 2);
+  });
+
   it("renders the first channel of a 24-bit stereo file", async () => {
     const stereo = join(dir, "stereo24.wav");
     const wav = new wavefile.WaveFile();

@@ -7,8 +7,8 @@ import type { Command } from "commander";
 import type { NamModelRunner, TanhMode } from "../../dsp/contract.js";
 import { loadDsp, type DspCore } from "../../dsp/index.js";
 import { describeModel, loadNamFile, type NamModel } from "../../nam/index.js";
-import { blockFramesOption, parsePositiveSeconds, tanhOption } from "../options.js";
-import { sharedReferenceDirectory } from "../package-root.js";
+import { blockFramesOption, parsePositiveSeconds, slimOption, tanhOption } from "../options.js";
+import { findPackageRoot, sharedReferenceDirectory } from "../package-root.js";
 import { formatTable } from "../text-format.js";
 import { loadBenchSignal } from "./bench-signal.js";
 import { DEFAULT_ROUNDS, measureInterleaved, type TimingPlan } from "./interleaved-timing.js";
@@ -24,6 +24,8 @@ export interface EngineSpeed {
 export interface BenchRow {
   model: string;
   class: string;
+  /** Slim ratio the model ran at; null = full width (the core's default). */
+  slim: number | null;
   namstomp: EngineSpeed;
   peer: EngineSpeed | null;
   /** peer ns/sample ÷ namstomp ns/sample; null without peer figures. */
@@ -35,6 +37,13 @@ interface BenchOptions {
   seconds: number;
   block: number;
   tanh: TanhMode;
+  slim?: number;
+}
+
+/** One bench row: a model file at a slim ratio (null = the core's default, full width). */
+interface BenchTarget {
+  path: string;
+  slim: number | null;
 }
 
 /** One of each A1 preset, smallest first, and the LSTM "lite" preset, from the shared reference set. */
@@ -45,6 +54,8 @@ const DEFAULT_MODEL_IDS = [
   "standard_core_a1",
   "lstm_lite2x8_boss_sd1",
 ];
+/** The official core's A2 example (a SlimmableContainer), committed with the tests: full width and slimmest. */
+const A2_MODEL = ["test", "fixtures", "models", "core-examples", "A2.nam"];
 const BENCH_SAMPLE_RATE_HZ = 48000;
 const DEFAULT_MEASURED_SECONDS = 2;
 const MAX_WARMUP_SECONDS = 0.5;
@@ -66,20 +77,33 @@ export function registerBench(program: Command): void {
     )
     .addOption(blockFramesOption())
     .addOption(tanhOption())
+    .addOption(slimOption())
     .action(async (modelPaths: string[], options: BenchOptions) => {
       const rows = await bench(modelPaths, options);
       process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : formatBenchTable(rows));
     });
 }
 
+function defaultTargets(referenceDirectory: string): BenchTarget[] {
+  const targets: BenchTarget[] = [];
+  if (existsSync(referenceDirectory)) {
+    for (const id of DEFAULT_MODEL_IDS) targets.push({ path: join(referenceDirectory, "models", `${id}.nam`), slim: null });
+  } else {
+    note(`the reference set ${referenceDirectory} is absent: no A1/LSTM rows`);
+  }
+  const a2 = join(findPackageRoot().directory, ...A2_MODEL);
+  if (existsSync(a2)) targets.push({ path: a2, slim: null }, { path: a2, slim: 0 });
+  return targets;
+}
+
 async function bench(modelPaths: string[], options: BenchOptions): Promise<BenchRow[]> {
   const referenceDirectory = sharedReferenceDirectory();
-  if (modelPaths.length === 0) {
-    if (!existsSync(referenceDirectory)) {
-      note(`no models given and the reference set ${referenceDirectory} is absent: nothing to measure`);
-      return [];
-    }
-    modelPaths = DEFAULT_MODEL_IDS.map((id) => join(referenceDirectory, "models", `${id}.nam`));
+  const targets = modelPaths.length === 0
+    ? defaultTargets(referenceDirectory)
+    : modelPaths.map((path) => ({ path, slim: options.slim ?? null }));
+  if (targets.length === 0) {
+    note("nothing to measure");
+    return [];
   }
 
   const signal = await loadBenchSignal(referenceDirectory, BENCH_SAMPLE_RATE_HZ);
@@ -102,8 +126,8 @@ async function bench(modelPaths: string[], options: BenchOptions): Promise<Bench
 
   const rows: BenchRow[] = [];
   try {
-    for (const modelPath of modelPaths) {
-      const row = await benchModel(modelPath, { dsp, peer, options, inputBlocks, checkInput, plan });
+    for (const target of targets) {
+      const row = await benchModel(target, { dsp, peer, options, inputBlocks, checkInput, plan });
       if (row !== null) rows.push(row);
     }
   } finally {
@@ -121,21 +145,27 @@ interface BenchContext {
   plan: TimingPlan;
 }
 
-async function benchModel(modelPath: string, context: BenchContext): Promise<BenchRow | null> {
+async function benchModel(target: BenchTarget, context: BenchContext): Promise<BenchRow | null> {
   const { dsp, options } = context;
-  const model = await loadNamFile(modelPath);
-  const name = basename(modelPath, ".nam");
+  const model = await loadNamFile(target.path);
+  const summary = describeModel(model);
+  const slim = summary.slimWidths === undefined ? null : target.slim;
+  const name = basename(target.path, ".nam") + (slim === null ? "" : ` slim ${slim}`);
   const unsupported = dsp.unsupportedFeatures(model);
   if (unsupported.length > 0) {
     note(`${name}: skipped, the namstomp DSP cannot run it (${unsupported.join(", ")})`);
     return null;
   }
 
-  const namstomp = dsp.createRunner(model, { maxBlockFrames: options.block, prewarm: true, tanh: options.tanh });
-  let peerModel = context.peer?.loadModel(await readFile(modelPath, "utf8")) ?? null;
+  const runnerOptions = { maxBlockFrames: options.block, prewarm: true, tanh: options.tanh, slim };
+  const namstomp = dsp.createRunner(model, runnerOptions);
+  // The peer has no slim control and always runs the full model: compare only at full width.
+  const peerCanRun = context.peer !== null && slim === null;
+  if (context.peer !== null && !peerCanRun) note(`${name}: the peer cannot slim a model; no peer figures`);
+  let peerModel = peerCanRun ? context.peer!.loadModel(await readFile(target.path, "utf8")) : null;
   try {
-    if (context.peer !== null && peerModel === null) note(`${name}: the peer rejected the model; no peer figures`);
-    if (peerModel !== null && !checkAndReportPeer(name, model, peerModel, namstomp, context)) {
+    if (peerCanRun && peerModel === null) note(`${name}: the peer rejected the model; no peer figures`);
+    if (peerModel !== null && !checkAndReportPeer(name, model, peerModel, namstomp, context, slim)) {
       peerModel.dispose();
       peerModel = null;
     }
@@ -144,7 +174,8 @@ async function benchModel(modelPath: string, context: BenchContext): Promise<Ben
     const [namstompNsPerSample, peerNsPerSample] = measureInterleaved(engines, context.inputBlocks, context.plan);
     return {
       model: name,
-      class: describeModel(model).class,
+      class: summary.class,
+      slim,
       namstomp: engineSpeed(namstompNsPerSample),
       peer: peerNsPerSample === undefined ? null : engineSpeed(peerNsPerSample),
       speedup: peerNsPerSample === undefined ? null : peerNsPerSample / namstompNsPerSample,
@@ -165,10 +196,11 @@ function checkAndReportPeer(
   peerModel: PeerModel,
   namstomp: NamModelRunner,
   context: BenchContext,
+  slim: number | null,
 ): boolean {
   const { dsp, options } = context;
   const otherTanh: TanhMode = options.tanh === "fast" ? "exact" : "fast";
-  const namstompOtherTanh = dsp.createRunner(model, { maxBlockFrames: options.block, prewarm: true, tanh: otherTanh });
+  const namstompOtherTanh = dsp.createRunner(model, { maxBlockFrames: options.block, prewarm: true, tanh: otherTanh, slim });
   let check: PeerCheck;
   try {
     check = checkPeerAgainstNamstomp(
