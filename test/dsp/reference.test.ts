@@ -9,7 +9,7 @@ import { loadNamFile } from "../../firmware/nam/load.js";
 import { fixtures, hasSharedReference, sharedReference } from "../helpers/paths.js";
 import { readManifest, runCase, toleranceFor } from "./reference-cases.js";
 
-const dsp = await loadDsp();
+const dsp = await loadDsp({ variant: "simd" });
 
 async function defineCases(dir: string, label: string): Promise<void> {
   const manifest = await readManifest(dir);
