@@ -11,7 +11,7 @@ import { compileLinear } from "./compile-linear.js";
 import { compileLstm } from "./compile-lstm.js";
 import { compileWaveNet } from "./compile-wavenet.js";
 import type { NamDspOptions, NamModelRunner, SimdVariant } from "./contract.js";
-import { ProgramBuilder, type SignalHandle } from "./program-builder.js";
+import { installProgram, ProgramBuilder, type ProgramImage, type SignalHandle } from "./program-builder.js";
 
 export type { NamDspOptions, NamModelRunner, SimdVariant, TanhMode } from "./contract.js";
 
@@ -69,6 +69,41 @@ function compileModel(builder: ProgramBuilder, model: NamModel, input: SignalHan
     case "SlimmableContainer":
       throw new Error(`${model.source}: a container is compiled through the submodel slimModel selects`);
   }
+}
+
+export interface CompiledModel {
+  image: ProgramImage;
+  /** Zeros the core's Reset feeds: ceil(P / maxBlockFrames) · maxBlockFrames. */
+  prewarmFrames: number;
+  /** The model that actually runs (a container's selected submodel, a slimmed WaveNet). */
+  running: NamModel;
+  options: NamDspOptions;
+}
+
+/**
+ * Checks and compiles `model` into a relocatable program image. Pure computation: runs on any
+ * thread (the engine does it on the main thread, then ships the image to the audio worker).
+ * Throws NamFileError("not-supported") for models this DSP cannot run.
+ */
+export function compileModelImage(model: NamModel, options: Partial<NamDspOptions> = {}): CompiledModel {
+  const missing = unsupportedFeatures(model);
+  if (missing.length > 0) {
+    throw new NamFileError(model.source, "", "not-supported", `not supported yet: ${missing.join(", ")}`);
+  }
+  const resolved: NamDspOptions = { ...defaultDspOptions, ...options };
+  if (!Number.isInteger(resolved.maxBlockFrames) || resolved.maxBlockFrames < 1) {
+    throw new RangeError(`maxBlockFrames must be a positive integer, got ${resolved.maxBlockFrames}`);
+  }
+  if (resolved.slim !== null && !(resolved.slim >= 0 && resolved.slim <= 1)) {
+    throw new RangeError(`slim must be between 0 and 1, got ${resolved.slim}`);
+  }
+  const running = slimModel(model, resolved.slim);
+  const builder = new ProgramBuilder();
+  const input = builder.signal(1, 0);
+  builder.setInput(input);
+  builder.setOutput(compileModel(builder, running, input, resolved));
+  const prewarmFrames = Math.ceil(prewarmSamples(running) / resolved.maxBlockFrames) * resolved.maxBlockFrames;
+  return { image: builder.image(), prewarmFrames, running, options: resolved };
 }
 
 class ProgramRunner implements NamModelRunner {
@@ -130,27 +165,10 @@ export class DspCore {
 
   /** Compiles `model` into this instance's memory, resets and prewarms it. Control side. */
   createRunner(model: NamModel, options: Partial<NamDspOptions> = {}): NamModelRunner {
-    const missing = unsupportedFeatures(model);
-    if (missing.length > 0) {
-      throw new NamFileError(model.source, "", "not-supported", `not supported yet: ${missing.join(", ")}`);
-    }
-    const resolved: NamDspOptions = { ...defaultDspOptions, ...options };
-    if (!Number.isInteger(resolved.maxBlockFrames) || resolved.maxBlockFrames < 1) {
-      throw new RangeError(`maxBlockFrames must be a positive integer, got ${resolved.maxBlockFrames}`);
-    }
-    if (resolved.slim !== null && !(resolved.slim >= 0 && resolved.slim <= 1)) {
-      throw new RangeError(`slim must be between 0 and 1, got ${resolved.slim}`);
-    }
-    const running = slimModel(model, resolved.slim);
-    const builder = new ProgramBuilder();
-    const input = builder.signal(1, 0);
-    builder.setInput(input);
-    builder.setOutput(compileModel(builder, running, input, resolved));
-    const program = builder.build(this.exports);
+    const compiled = compileModelImage(model, options);
+    const program = installProgram(this.exports, compiled.image);
     const io = this.exports.alloc(2 * IO_FRAMES * 4);
-    const prewarm = prewarmSamples(running);
-    const prewarmFrames = Math.ceil(prewarm / resolved.maxBlockFrames) * resolved.maxBlockFrames;
-    const runner = new ProgramRunner(this.exports, program, io, prewarmFrames, resolved);
+    const runner = new ProgramRunner(this.exports, program, io, compiled.prewarmFrames, compiled.options);
     runner.reset();
     return runner;
   }

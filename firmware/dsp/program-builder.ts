@@ -108,29 +108,35 @@ export class ProgramBuilder {
     return { descsAt, opsAt, blobAt, signalAt, total: offset };
   }
 
-  /** Allocates and writes the program; returns its pointer (free it with dsp.free). */
-  build(dsp: DspExports): number {
+  /**
+   * The program as a relocatable byte image: every pointer is stored relative to the image start
+   * and listed in `relocations`. Built on any thread (e.g. the main thread), transferred to the
+   * thread that owns the DSP and installed there with installProgram — a copy and a few thousand
+   * additions, cheap enough to do between two audio periods.
+   */
+  image(): ProgramImage {
     if (!this.input || !this.output) throw new Error("program needs an input and an output signal");
     const layout = this.layout();
-    const base = dsp.alloc(layout.total);
-    if (base === 0) throw new Error(`DSP memory exhausted allocating ${layout.total} bytes`);
-    // Views are taken after alloc: growing the memory detaches older ones.
-    const bytes = new Uint8Array(dsp.memory.buffer, base, layout.total);
-    bytes.fill(0);
-    const view = new DataView(dsp.memory.buffer, base, layout.total);
-    const signalPtr = (s: SignalHandle) => base + layout.descsAt + s.index * SIGNAL_DESC_BYTES;
+    const bytes = new Uint8Array(layout.total);
+    const view = new DataView(bytes.buffer);
+    const relocations: number[] = [];
+    const pointer = (at: number, offset: number) => {
+      view.setUint32(at, offset, true);
+      relocations.push(at);
+    };
+    const signalOffset = (s: SignalHandle) => layout.descsAt + s.index * SIGNAL_DESC_BYTES;
 
     view.setInt32(0, this.signals.length, true);
-    view.setUint32(4, base + layout.descsAt, true);
-    view.setUint32(8, base + layout.opsAt, true);
+    pointer(4, layout.descsAt);
+    pointer(8, layout.opsAt);
     view.setInt32(12, this.ops.length, true);
-    view.setUint32(16, signalPtr(this.input), true);
-    view.setUint32(20, signalPtr(this.output.signal), true);
+    pointer(16, signalOffset(this.input));
+    pointer(20, signalOffset(this.output.signal));
     view.setInt32(24, this.output.row, true);
 
     this.signals.forEach((s, i) => {
       const at = layout.descsAt + i * SIGNAL_DESC_BYTES;
-      view.setUint32(at, base + layout.signalAt[i]!, true);
+      pointer(at, layout.signalAt[i]!);
       view.setInt32(at + 4, s.strideFrames, true);
       view.setInt32(at + 8, s.historyFrames, true);
       view.setInt32(at + 12, s.historyFrames, true);
@@ -149,11 +155,28 @@ export class ProgramBuilder {
         if (word === null || word === false) view.setInt32(wordAt, 0, true);
         else if (word === true) view.setInt32(wordAt, 1, true);
         else if (typeof word === "number") view.setInt32(wordAt, word, true);
-        else if (word.kind === "signal") view.setUint32(wordAt, signalPtr(word), true);
-        else if (word.kind === "blob") view.setUint32(wordAt, base + layout.blobAt[word.index]!, true);
+        else if (word.kind === "signal") pointer(wordAt, signalOffset(word));
+        else if (word.kind === "blob") pointer(wordAt, layout.blobAt[word.index]!);
         else view.setFloat32(wordAt, word.value, true);
       });
     });
-    return base;
+    return { bytes, relocations: Uint32Array.from(relocations) };
   }
+}
+
+/** A compiled program ready to be copied into a DSP instance's memory (see ProgramBuilder.image). */
+export interface ProgramImage {
+  bytes: Uint8Array;
+  /** Byte offsets of the u32 fields that hold image-relative pointers. */
+  relocations: Uint32Array;
+}
+
+/** Copies `image` into `dsp` memory and turns its relative pointers absolute. Returns the program pointer. */
+export function installProgram(dsp: DspExports, image: ProgramImage): number {
+  const base = dsp.alloc(image.bytes.length);
+  if (base === 0) throw new Error(`DSP memory exhausted allocating ${image.bytes.length} bytes`);
+  new Uint8Array(dsp.memory.buffer, base, image.bytes.length).set(image.bytes);
+  const view = new DataView(dsp.memory.buffer, base, image.bytes.length);
+  for (const at of image.relocations) view.setUint32(at, view.getUint32(at, true) + base, true);
+  return base;
 }
