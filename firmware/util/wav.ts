@@ -47,7 +47,33 @@ const KSDATAFORMAT_GUID_TAIL = [0x00100000, 0xaa000080, 0x71389b38];
 
 type SampleEncoding = "int" | "float";
 
+export interface MultichannelWav {
+  /** Hz. */
+  sampleRate: number;
+  /** One array per channel, scaled like MonoWav.samples. */
+  channels: Float32Array[];
+  bitDepth: number;
+}
+
+/** Every channel of a WAV file (IRs may be stereo and get mixed down by the caller). */
+export async function readWav(path: string): Promise<MultichannelWav> {
+  const { view, frames, fmt, encoding, littleEndian } = await openWavData(path);
+  const channels = Array.from({ length: fmt.numChannels }, (_, channel) =>
+    decodeChannel(view, frames, fmt.blockAlign, channel, encoding, fmt.bitsPerSample, littleEndian));
+  return { sampleRate: fmt.sampleRate, channels, bitDepth: fmt.bitsPerSample };
+}
+
 export async function readWavMono(path: string): Promise<MonoWav> {
+  const { view, frames, fmt, encoding, littleEndian } = await openWavData(path);
+  return {
+    sampleRate: fmt.sampleRate,
+    samples: decodeChannel(view, frames, fmt.blockAlign, 0, encoding, fmt.bitsPerSample, littleEndian),
+    channels: fmt.numChannels,
+    bitDepth: fmt.bitsPerSample,
+  };
+}
+
+async function openWavData(path: string) {
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw error.code === "ENOENT"
       ? new WavFileError(path, "not-found", "file not found")
@@ -76,13 +102,7 @@ export async function readWavMono(path: string): Promise<MonoWav> {
   if (frames === 0) throw new WavFileError(path, "no-frames", "the data chunk holds no audio frames");
 
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const littleEndian = wav.container !== "RIFX";
-  return {
-    sampleRate: fmt.sampleRate,
-    samples: decodeFirstChannel(view, frames, fmt.blockAlign, encoding, bitDepth, littleEndian),
-    channels,
-    bitDepth,
-  };
+  return { view, frames, fmt, encoding, littleEndian: wav.container !== "RIFX" };
 }
 
 /** Writes mono float32 samples as a 32-bit float WAV; readers never see a partial file. */
@@ -144,23 +164,25 @@ function sampleEncoding(path: string, fmt: WavFmtChunk): SampleEncoding {
   throw new WavFileError(path, "unsupported-format", `compressed or unknown sample format ${hexCode} (use PCM or float)`);
 }
 
-function decodeFirstChannel(
+function decodeChannel(
   view: DataView,
   frames: number,
   frameBytes: number,
+  channel: number,
   encoding: SampleEncoding,
   bitDepth: number,
   littleEndian: boolean,
 ): Float32Array {
   const samples = new Float32Array(frames);
+  const channelOffset = (channel * bitDepth) / 8;
   if (encoding === "float") {
-    for (let i = 0; i < frames; i++) samples[i] = view.getFloat32(i * frameBytes, littleEndian);
+    for (let i = 0; i < frames; i++) samples[i] = view.getFloat32(i * frameBytes + channelOffset, littleEndian);
     return samples;
   }
   // Integer full scale is 2^(bits-1): -2^(bits-1) maps to -1, the largest code to 1 - 2^-(bits-1).
   const scale = 2 ** -(bitDepth - 1);
   for (let i = 0; i < frames; i++) {
-    const offset = i * frameBytes;
+    const offset = i * frameBytes + channelOffset;
     let code: number;
     if (bitDepth === 16) code = view.getInt16(offset, littleEndian);
     else if (bitDepth === 32) code = view.getInt32(offset, littleEndian);
