@@ -18,3 +18,26 @@ export function alloc(bytes: usize): usize {
 export function free(ptr: usize): void {
   heap.free(ptr);
 }
+
+// Signal-chain blocks (dsp-as/chain/): each file documents its memory layout and which thread calls what.
+export { GATE_STATE_BYTES, gateConfigure, gateReset, gateAnalyse, applyGain } from "./chain/gate";
+export { TONE_STATE_BYTES, toneConfigure, toneReset, toneProcess } from "./chain/tone";
+export {
+  GAIN_STATE_BYTES, gainConfigure, gainReset, gainProcess,
+  DC_BLOCKER_STATE_BYTES, dcBlockerConfigure, dcBlockerReset, dcBlockerProcess,
+  LIMITER_STATE_BYTES, limiterConfigure, limiterReset, limiterProcess,
+} from "./chain/levels";
+export { convolverBytes, convolverInit, convolverReset, convolverProcess } from "./chain/convolver";
+export {
+  resamplerBytes, resamplerInit, resamplerReset, resamplerLatencyFrames, resamplerOutputFrames, resamplerProcess,
+} from "./chain/resampler";
+
+// Tuner (dsp-as/tuner/): layout and threads documented in tuner.ts; typed wrapper in firmware/dsp/tuner.ts.
+export {
+  tunerBytes, tunerInit, tunerReset, tunerProcess, tunerFrequencyHz, tunerLevelDb, tunerClarity, tunerAnalyses,
+} from "./tuner/tuner";
+
+// The whole chain in one call per period (dsp-as/chain/chain.ts); prepared by firmware/engine/chain-runtime.ts.
+export {
+  CHAIN_STATE_BYTES, MODEL_SLOT_BYTES, FADE_MODEL_FINISHED, FADE_IR_FINISHED, chainProcess,
+} from "./chain/chain";

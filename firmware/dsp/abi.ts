@@ -39,6 +39,52 @@ export interface DspExports {
   free(ptr: number): void;
   programProcess(program: number, input: number, output: number, frames: number): void;
   programClear(program: number): void;
+  // Signal-chain blocks (dsp-as/chain/*.ts; typed wrappers in firmware/dsp/chain/). Pointers are
+  // state structs laid out as documented in each .ts file; signals are f32 arrays of `frames`.
+  GATE_STATE_BYTES: WebAssembly.Global;
+  gateConfigure(gate: number): void;
+  gateReset(gate: number): void;
+  gateAnalyse(gate: number, key: number, gains: number, frames: number): void;
+  applyGain(signal: number, gains: number, frames: number): void;
+  TONE_STATE_BYTES: WebAssembly.Global;
+  toneConfigure(tone: number): void;
+  toneReset(tone: number): void;
+  toneProcess(tone: number, signal: number, frames: number): void;
+  GAIN_STATE_BYTES: WebAssembly.Global;
+  gainConfigure(stage: number): void;
+  gainReset(stage: number): void;
+  gainProcess(stage: number, signal: number, frames: number): void;
+  DC_BLOCKER_STATE_BYTES: WebAssembly.Global;
+  dcBlockerConfigure(blocker: number): void;
+  dcBlockerReset(blocker: number): void;
+  dcBlockerProcess(blocker: number, signal: number, frames: number): void;
+  LIMITER_STATE_BYTES: WebAssembly.Global;
+  limiterConfigure(limiter: number): void;
+  limiterReset(limiter: number): void;
+  limiterProcess(limiter: number, signal: number, frames: number): void;
+  convolverBytes(irFrames: number, partitionFrames: number): number;
+  convolverInit(conv: number, ir: number, irFrames: number, partitionFrames: number): void;
+  convolverReset(conv: number): void;
+  convolverProcess(conv: number, signal: number, frames: number): void;
+  resamplerBytes(inRateHz: number, outRateHz: number): number;
+  resamplerInit(rs: number, inRateHz: number, outRateHz: number): void;
+  resamplerReset(rs: number): void;
+  resamplerLatencyFrames(rs: number): number;
+  resamplerOutputFrames(rs: number, inFrames: number): number;
+  resamplerProcess(rs: number, input: number, inFrames: number, output: number): number;
+  // Tuner (dsp-as/tuner/tuner.ts; wrapper in firmware/dsp/tuner.ts). `signal`: f32[frames], read only.
+  tunerBytes(sampleRateHz: number): number;
+  tunerInit(tuner: number, sampleRateHz: number): void;
+  tunerReset(tuner: number): void;
+  tunerProcess(tuner: number, signal: number, frames: number): void;
+  tunerFrequencyHz(tuner: number): number;
+  tunerLevelDb(tuner: number): number;
+  tunerClarity(tuner: number): number;
+  tunerAnalyses(tuner: number): number;
+  // The whole chain (dsp-as/chain/chain.ts; prepared by firmware/engine/chain-runtime.ts).
+  CHAIN_STATE_BYTES: WebAssembly.Global;
+  MODEL_SLOT_BYTES: WebAssembly.Global;
+  chainProcess(chain: number, input: number, output: number, frames: number): void;
 }
 
 const wasmUrls: Record<SimdVariant, URL> = {
