@@ -2,6 +2,7 @@
 import { CommanderError } from "commander";
 import { NamFileError } from "../nam/index.js";
 import { WavFileError } from "../util/wav.js";
+import { IrFileError } from "../ir/prepare.js";
 
 export const ExitCode = {
   ok: 0,
@@ -20,7 +21,7 @@ export function reportError(error: unknown): number {
     // Commander has already printed its message (or the help/version text).
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
   }
-  if (error instanceof CliInputError || error instanceof NamFileError || error instanceof WavFileError) {
+  if (error instanceof CliInputError || error instanceof NamFileError || error instanceof WavFileError || error instanceof IrFileError) {
     process.stderr.write(`error: ${error.message}\n`);
     return ExitCode.badInput;
   }
