@@ -35,6 +35,7 @@ function onPeriod(input: Float32Array, output: Float32Array): void {
   const s = state!;
   const loadPercent = ((finished - started) / periodMs) * 100;
   load!.add(loadPercent);
+  s.countLoad(loadPercent);
   if (loadPercent > 100) s.addInt("deadlineMisses", 1);
   s.addInt("heartbeat", 1);
   s.setFloat("lastPeriodAtMs", performance.timeOrigin + finished);

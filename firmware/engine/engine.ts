@@ -184,6 +184,11 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
     };
   }
 
+  /** DSP load (% of the period) that `fraction` of all periods since start stayed under. */
+  loadPercentile(fraction: number): number {
+    return this.state.loadPercentile(fraction);
+  }
+
   /** Periods processed since start (the systemd watchdog feeds on this moving). */
   heartbeat(): number {
     return this.state.getInt("heartbeat");

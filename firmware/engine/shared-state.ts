@@ -38,18 +38,43 @@ const INT_INDEX = Object.fromEntries(INT_FIELDS.map((name, i) => [name, i])) as 
 const FLOAT_INDEX = Object.fromEntries(FLOAT_FIELDS.map((name, i) => [name, i])) as Record<FloatField, number>;
 const INT_BYTES = Math.ceil((INT_FIELDS.length * 4) / 8) * 8;
 
+/** DSP load histogram since start: bins of LOAD_BIN_PERCENT, the last one collects everything above. */
+export const LOAD_BIN_PERCENT = 0.25;
+export const LOAD_BINS = 800;
+const HISTOGRAM_OFFSET = INT_BYTES + FLOAT_FIELDS.length * 8;
+
 export function createSharedStateBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(INT_BYTES + FLOAT_FIELDS.length * 8);
+  return new SharedArrayBuffer(HISTOGRAM_OFFSET + LOAD_BINS * 4);
 }
 
 /** Typed access to the state block. Both sides wrap the same SharedArrayBuffer. */
 export class SharedState {
   private readonly ints: Int32Array;
   private readonly floats: Float64Array;
+  private readonly loadBins: Int32Array;
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.ints = new Int32Array(buffer, 0, INT_FIELDS.length);
     this.floats = new Float64Array(buffer, INT_BYTES, FLOAT_FIELDS.length);
+    this.loadBins = new Int32Array(buffer, HISTOGRAM_OFFSET, LOAD_BINS);
+  }
+
+  /** Counts one period's DSP load (% of the period) in the histogram. Audio thread. */
+  countLoad(loadPercent: number): void {
+    Atomics.add(this.loadBins, Math.min(LOAD_BINS - 1, Math.floor(loadPercent / LOAD_BIN_PERCENT)), 1);
+  }
+
+  /** Load (% of the period) below which `fraction` of all periods since start stayed (upper bin edge). */
+  loadPercentile(fraction: number): number {
+    let total = 0;
+    for (let i = 0; i < LOAD_BINS; i++) total += Atomics.load(this.loadBins, i);
+    if (total === 0) return 0;
+    let seen = 0;
+    for (let i = 0; i < LOAD_BINS; i++) {
+      seen += Atomics.load(this.loadBins, i);
+      if (seen >= fraction * total) return (i + 1) * LOAD_BIN_PERCENT;
+    }
+    return LOAD_BINS * LOAD_BIN_PERCENT;
   }
 
   getInt(field: IntField): number {
