@@ -9,7 +9,7 @@ import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { AudioEngineApi, ChainParams, IrLoadRequest, ModelLoadRequest } from "../engine/api.js";
 import { defaultChainParams, mergeChainParams } from "../engine/params.js";
-import { isAtomicWriteLeftover } from "./atomic-write.js";
+import { isAtomicWriteLeftover } from "../util/atomic-write.js";
 import {
   checkPresetReferences,
   emptyPresetsDocument,

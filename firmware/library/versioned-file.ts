@@ -8,7 +8,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
 
 export interface FieldProblem {
   /** JSON pointer of the offending value, e.g. "/presets/0/params/gate/thresholdDb". */

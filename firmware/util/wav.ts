@@ -1,10 +1,9 @@
 // WAV file input/output for the CLI and tests: read any common PCM/float WAV as mono float32,
 // write float32 mono atomically. Chunk parsing is wavefile's; sample decoding is done here
 // because wavefile decodes WAVE_FORMAT_EXTENSIBLE float data as integers.
-import { open, readFile, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import wavefile from "wavefile";
+import { writeFileAtomic } from "./atomic-write.js";
 
 export type WavErrorCode =
   | "not-found"
@@ -115,7 +114,7 @@ export async function writeWavFloat32(path: string, samples: Float32Array, sampl
   const wav = new wavefile.WaveFile();
   wav.fromScratch(1, sampleRate, "32f", []);
   (wav.data as { samples: Uint8Array }).samples = encodeFloat32LittleEndian(samples);
-  await writeFileAtomically(path, wav.toBuffer()).catch((error: NodeJS.ErrnoException) => {
+  await writeFileAtomic(path, wav.toBuffer()).catch((error: NodeJS.ErrnoException) => {
     throw new WavFileError(path, "write-failed", `cannot write file (${error.code ?? error.message})`);
   });
 }
@@ -205,29 +204,4 @@ function encodeFloat32LittleEndian(samples: Float32Array): Uint8Array {
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < samples.length; i++) view.setFloat32(i * 4, samples[i], true);
   return bytes;
-}
-
-async function writeFileAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const directory = dirname(path);
-  const tempPath = join(directory, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    const file = await open(tempPath, "wx");
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tempPath, path);
-  } catch (error) {
-    await rm(tempPath, { force: true });
-    throw error;
-  }
-  // Make the rename itself durable (power loss on the Pi).
-  const directoryHandle = await open(directory, "r");
-  try {
-    await directoryHandle.sync();
-  } finally {
-    await directoryHandle.close();
-  }
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isAtomicWriteLeftover, writeFileAtomic } from "../../firmware/library/atomic-write.js";
+import { isAtomicWriteLeftover, writeFileAtomic } from "../../firmware/util/atomic-write.js";
 
 describe("writeFileAtomic", () => {
   let dir: string;
