@@ -40,6 +40,7 @@ const engine = new AudioEngine({
   device: { sampleRateHz: RATE, periodFrames: PERIOD, deviceName: null, inputChannel: 0, outputChannels: 2 },
   virtual: { inputSamples: di, recordFrames: 0 },
 });
+engine.on("notice", (_level, message) => process.stderr.write(`engine: ${message}\n`));
 await engine.start();
 await engine.loadModel({ id: "model", name: modelPath, model: parseNamText(readFileSync(modelPath, "utf8"), modelPath), slim: null });
 await engine.loadIr({ id: "ir", name: "200 ms IR", samples: ir, sampleRateHz: RATE });

@@ -6,6 +6,7 @@
 
 import { MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { compileDsp, instantiateDsp } from "../dsp/abi.js";
+import { applyAudioThreadPriority, describeAudioThreadPriority } from "../system/realtime.js";
 import type { AudioBackend } from "./backends/backend.js";
 import { VirtualBackend } from "./backends/virtual-backend.js";
 import { ChainRuntime } from "./chain-runtime.js";
@@ -128,6 +129,11 @@ async function start(command: Extract<EngineCommand, { type: "start" }>): Promis
     backend = await createBackend(command);
     state.setInt("sampleRateHz", sampleRateHz);
     state.setInt("periodFrames", periodFrames);
+    // Right before audio starts: this thread runs the virtual device's clock (and the DSP).
+    if (command.realtime.priority !== null || command.realtime.cpu !== null) {
+      const priority = applyAudioThreadPriority(command.realtime);
+      post({ type: "notice", level: priority.problems.length > 0 ? "warn" : "info", message: describeAudioThreadPriority(priority) });
+    }
     await backend.start(onPeriod);
     state.setInt("running", 1);
     state.setFloat("latencyMs", backend.status().latencyMs);

@@ -8,6 +8,7 @@ import { compileDsp, instantiateDsp, type DspExports } from "../dsp/abi.js";
 import type { TanhMode } from "../dsp/contract.js";
 import { noteFromFrequency } from "../dsp/tuner.js";
 import { prepareIr, type IrOptions } from "../ir/prepare.js";
+import { DEFAULT_AUDIO_RT_PRIORITY } from "../system/realtime.js";
 import type {
   AudioEngineApi, ChainParams, EngineStatus, IrLoadRequest, LoadedSlot, Meters, ModelLoadRequest,
 } from "./api.js";
@@ -27,6 +28,8 @@ export interface AudioEngineOptions {
   ir: Omit<IrOptions, "deviceRateHz">;
   /** Audio that does not advance for this long counts as stalled and restarts the worker, ms. */
   stallTimeoutMs: number;
+  /** SCHED_FIFO priority for the audio worker thread (null = normal scheduling) and CPU pinning. */
+  realtime: { priority: number | null; cpu: number | null };
 }
 
 export const defaultEngineOptions: Omit<AudioEngineOptions, "backend" | "device" | "virtual"> = {
@@ -34,6 +37,7 @@ export const defaultEngineOptions: Omit<AudioEngineOptions, "backend" | "device"
   params: defaultChainParams(),
   ir: { maxLengthMs: 500, stereo: "mix" },
   stallTimeoutMs: 1000,
+  realtime: { priority: DEFAULT_AUDIO_RT_PRIORITY, cpu: null },
 };
 
 export interface EngineEvents {
@@ -41,6 +45,8 @@ export interface EngineEvents {
   change: [];
   /** The worker failed and was restarted (or could not be). */
   fault: [message: string];
+  /** Worth a log line: what real-time scheduling the audio thread got, and the like. */
+  notice: [level: "info" | "warn", message: string];
 }
 
 /** How often the main thread checks the audio heartbeat, ms. */
@@ -269,6 +275,7 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
       virtual: this.options.virtual,
       params: this.currentParams,
       stateBuffer: this.stateBuffer,
+      realtime: this.options.realtime,
     });
     const event = await started;
     this.backendStatus = (event as Extract<EngineEvent, { type: "started" }>).status;
@@ -331,6 +338,9 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
         // A fault while starting fails the start.
         this.lifecycle.get("started")?.reject(new Error(event.message));
         this.lifecycle.delete("started");
+        return;
+      case "notice":
+        this.emit("notice", event.level, event.message);
         return;
       case "started":
       case "stopped":

@@ -37,6 +37,8 @@ export type EngineCommand =
     virtual: VirtualDeviceOptions | null;
     params: ChainParams;
     stateBuffer: SharedArrayBuffer;
+    /** SCHED_FIFO priority (null = leave) and CPU pinning (null = any) for the audio thread. */
+    realtime: { priority: number | null; cpu: number | null };
   }
   | { type: "loadModel"; requestId: number; data: ModelSlotData }
   | { type: "unloadModel"; requestId: number }
@@ -54,4 +56,6 @@ export type EngineEvent =
   | { type: "failed"; requestId: number; message: string }
   | { type: "recording"; requestId: number; samples: Float32Array; startFrame: number }
   | { type: "fault"; message: string }
+  /** Something worth a log line that is not a fault (e.g. what real-time scheduling took). */
+  | { type: "notice"; level: "info" | "warn"; message: string }
   | { type: "stopped" };
