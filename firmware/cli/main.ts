@@ -6,6 +6,7 @@ import { reportError } from "./cli-errors.js";
 import { registerInspect } from "./inspect.js";
 import { findPackageRoot } from "./package-root.js";
 import { registerRender } from "./render.js";
+import { registerStart } from "./start.js";
 
 const program = new Command("namstomp")
   .description("Neural Amp Modeler guitar pedal firmware for the Raspberry Pi")
@@ -15,6 +16,7 @@ const program = new Command("namstomp")
 registerInspect(program);
 registerRender(program);
 registerBench(program);
+registerStart(program);
 
 try {
   await program.parseAsync(process.argv);

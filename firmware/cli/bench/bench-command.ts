@@ -12,6 +12,7 @@ import { findPackageRoot, sharedReferenceDirectory } from "../package-root.js";
 import { formatTable } from "../text-format.js";
 import { loadBenchSignal } from "./bench-signal.js";
 import { DEFAULT_ROUNDS, measureInterleaved, type TimingPlan } from "./interleaved-timing.js";
+import { printDeviceTable } from "./device-table.js";
 import { checkPeerAgainstNamstomp, type PeerCheck } from "./peer-check.js";
 import { loadOpendawPeer, type OpendawPeer, type PeerModel } from "./peer-opendaw.js";
 
@@ -38,6 +39,7 @@ interface BenchOptions {
   block: number;
   tanh: TanhMode;
   slim?: number;
+  device?: boolean;
 }
 
 /** One bench row: a model file at a slim ratio (null = the core's default, full width). */
@@ -78,7 +80,9 @@ export function registerBench(program: Command): void {
     .addOption(blockFramesOption())
     .addOption(tanhOption())
     .addOption(slimOption())
+    .option("--device", "this machine's real-time table instead: each reference architecture's share of one core at the configured rate and period, OK/KO against the model budget")
     .action(async (modelPaths: string[], options: BenchOptions) => {
+      if (options.device) return printDeviceTable(options.seconds, options.json === true);
       const rows = await bench(modelPaths, options);
       process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : formatBenchTable(rows));
     });
