@@ -4,7 +4,6 @@
 // shapes on a log scale of multiply-adds, and held at the nearest shape outside their range.
 // A calibrated preset shape gets its own measured time back exactly. Pure functions.
 
-import { ASSUMED_MODEL_RATE_HZ } from "../engine/prepare-model.js";
 import type { ModelClass } from "../nam/index.js";
 import type { CalibrationPoint } from "./calibration.js";
 import type { CostFamily } from "./reference-shapes.js";
@@ -63,7 +62,3 @@ export function loadPercentOf(nsPerSample: number, sampleRateHz: number): number
   return (nsPerSample * sampleRateHz) / 1e7;
 }
 
-/** The rate a model runs at, as the engine decides it: its sample_rate (rounded), or 48 kHz when it states none. */
-export function modelRunRateHz(statedSampleRate: number | null): number {
-  return statedSampleRate !== null && statedSampleRate > 0 ? Math.round(statedSampleRate) : ASSUMED_MODEL_RATE_HZ;
-}

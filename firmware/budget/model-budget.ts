@@ -8,7 +8,8 @@ import type { TanhMode } from "../dsp/contract.js";
 import type { DspCore } from "../dsp/index.js";
 import type { ModelSummary } from "../nam/index.js";
 import { CalibrationCache, measureReferenceShapes, type Calibration, type CalibrationKey, type CalibrationPoint } from "./calibration.js";
-import { costFamilyOf, loadPercentOf, modelRunRateHz, predictNsPerSample } from "./cost-model.js";
+import { modelRunRateHz } from "../engine/prepare-model.js";
+import { costFamilyOf, loadPercentOf, predictNsPerSample } from "./cost-model.js";
 import type { MachineIdentity } from "./machine.js";
 import type { CostFamily } from "./reference-shapes.js";
 

@@ -61,7 +61,7 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
   private currentParams: ChainParams;
   private bypass = false;
   private tunerActive = false;
-  private model: { request: ModelLoadRequest; slot: LoadedSlot } | null = null;
+  private model: { request: ModelLoadRequest; slot: LoadedSlot; latencyMs: number } | null = null;
   private ir: { request: IrLoadRequest; slot: LoadedSlot } | null = null;
   private backendStatus: BackendStatus | null = null;
   private nextRequestId = 1;
@@ -104,7 +104,8 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
   async loadModel(request: ModelLoadRequest): Promise<void> {
     const data = prepareModel(request, this.timing(), this.options.tanh);
     await this.sendModel(data);
-    this.model = { request, slot: data.slot };
+    const latencyMs = data.modelSampleRateHz === this.options.device.sampleRateHz ? 0 : this.resamplerLatencyMs(data.modelSampleRateHz);
+    this.model = { request, slot: data.slot, latencyMs };
     this.emit("change");
   }
 
@@ -159,7 +160,7 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
       running: s.getInt("running") === 1,
       xruns: s.getInt("xruns"),
       deadlineMisses: s.getInt("deadlineMisses"),
-      latencyMs: s.getFloat("latencyMs") + this.modelLatencyMs(),
+      latencyMs: s.getFloat("latencyMs") + (this.model?.latencyMs ?? 0),
       dspLoad: {
         mean: s.getFloat("dspLoadMeanPercent"),
         p99: s.getFloat("dspLoadP99Percent"),
@@ -211,13 +212,6 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
 
   private timing() {
     return { sampleRateHz: this.options.device.sampleRateHz, periodFrames: this.options.device.periodFrames };
-  }
-
-  private modelLatencyMs(): number {
-    const model = this.model?.request.model;
-    if (!model) return 0;
-    const rate = model.sampleRate !== null && model.sampleRate > 0 ? Math.round(model.sampleRate) : 48000;
-    return rate === this.options.device.sampleRateHz ? 0 : this.resamplerLatencyMs(rate);
   }
 
   /** Round-trip latency of the resamplers around a model at `modelRateHz` (measured on the control instance). */

@@ -14,9 +14,13 @@ export interface DeviceTiming {
   periodFrames: number;
 }
 
+/** The rate a model runs at: its sample_rate (rounded to whole Hz), or 48 kHz when it states none. */
+export function modelRunRateHz(statedSampleRate: number | null): number {
+  return statedSampleRate !== null && statedSampleRate > 0 ? Math.round(statedSampleRate) : ASSUMED_MODEL_RATE_HZ;
+}
+
 export function prepareModel(request: ModelLoadRequest, device: DeviceTiming, tanh: TanhMode): ModelSlotData {
-  const stated = request.model.sampleRate;
-  const modelSampleRateHz = stated !== null && stated > 0 ? Math.round(stated) : ASSUMED_MODEL_RATE_HZ;
+  const modelSampleRateHz = modelRunRateHz(request.model.sampleRate);
   // Around a resampler the model sees at most ceil(period · modelRate / deviceRate) + 1 frames per
   // period; prewarm uses that block, as the plugin's resampling wrapper does.
   const maxBlockFrames = modelSampleRateHz === device.sampleRateHz

@@ -5,7 +5,7 @@
 
 import { readFile } from "node:fs/promises";
 import { Type } from "@sinclair/typebox";
-import { modelRunRateHz } from "../budget/cost-model.js";
+import { modelRunRateHz } from "../engine/prepare-model.js";
 import type { DspExports } from "../dsp/abi.js";
 import { Resampler } from "../dsp/chain/index.js";
 import { unsupportedFeatures } from "../dsp/index.js";
