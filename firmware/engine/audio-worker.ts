@@ -154,7 +154,10 @@ async function createBackend(command: Extract<EngineCommand, { type: "start" }>)
     case "naudiodon": {
       // Loaded only here: the native addon exists on the Pi and on CI, maybe not on a laptop.
       const { NaudiodonBackend } = await import("./backends/naudiodon-backend.js");
-      return new NaudiodonBackend(command.config);
+      return new NaudiodonBackend(command.config, {
+        betweenPeriods,
+        realtimePriority: command.realtime.priority ?? 0,
+      });
     }
     case "offline":
       throw new Error("the offline backend renders in the calling thread (engine/offline.ts), not in the worker");

@@ -59,8 +59,8 @@ export interface NaudiodonStreamInfo {
 /** The full-duplex AudioIO stream (a Node Duplex with naudiodon's extra methods). */
 export interface NaudiodonDuplex {
   start(): void;
-  /** Drains and closes the stream. (Not abort(): it passes its callback where none is taken.) */
-  quit(callback?: () => void): void;
+  /** Stops the stream at once, dropping queued output, and closes it. */
+  abort(callback?: () => void): void;
   getStreamInfo(): NaudiodonStreamInfo;
   write(chunk: Buffer): boolean;
   readonly writableLength: number;

@@ -37,9 +37,10 @@ export interface NaudiodonBackendOptions {
   /** No input for this long (ms) while this thread runs = a stalled stream, restarted. Default 250. */
   stallMs?: number;
   /**
-   * SCHED_FIFO priority for PortAudio's callback thread (0 = normal scheduling). Taken only where
-   * the process may (root, CAP_SYS_NICE, or systemd LimitRTPRIO=); diagnostics() says what it got.
-   * Default 40: above ordinary threads, below the kernel's IRQ threads (50).
+   * SCHED_FIFO priority for PortAudio's callback thread (0 = normal scheduling), which naudiodon
+   * blocks on every period. The thread takes it itself on its first callback, where the process
+   * may (root, CAP_SYS_NICE, or the unit's LimitRTPRIO=); diagnostics() says what it got.
+   * Default 70, the audio worker thread's own default: above PREEMPT_RT's IRQ threads (50).
    */
   realtimePriority?: number;
   /** How long start() waits for the first period (ms). Default 3000. */
@@ -55,6 +56,11 @@ export interface NaudiodonBackendOptions {
 export interface NaudiodonDiagnostics {
   /** Periods delivered to the callback since start. */
   periods: number;
+  /**
+   * Longest time between two periods reaching this thread (ms) since start, restarts aside:
+   * beyond (primeBlocks + 1) periods the device was starved.
+   */
+  longestGapMs: number;
   /** Streams reopened by the watchdog or after a stream error. */
   restarts: number;
   /** Output periods dropped because the stream's write queue was full (never expected). */
@@ -79,7 +85,7 @@ const OUTPUT_RING = 8;
 const WATCHDOG_INTERVAL_MS = 50;
 /** How often the watchdog reads PortAudio's xrun counters (getStreamInfo allocates a little). */
 const STREAM_INFO_INTERVAL_MS = 250;
-/** Longest wait for naudiodon to close a stream; a wedged device may never let it. */
+/** Longest stop() waits for a stream to close (naudiodon's own wait for the device gives up after 1 s). */
 const CLOSE_TIMEOUT_MS = 2000;
 const REOPEN_DELAYS_MS = [100, 250, 500, 1000, 2000];
 
@@ -116,6 +122,8 @@ export class NaudiodonBackend implements AudioBackend {
   private watchdog: NodeJS.Timeout | null = null;
 
   private periods = 0;
+  private lastPeriodAt = 0;
+  private longestGapMs = 0;
   private periodsAtCheck = 0;
   private progressAt = 0;
   private lastCheckAt = 0;
@@ -141,7 +149,7 @@ export class NaudiodonBackend implements AudioBackend {
     this.primeBlocks = options.primeBlocks ?? 2;
     this.stallMs = options.stallMs ?? 250;
     this.startTimeoutMs = options.startTimeoutMs ?? 3000;
-    this.realtimePriority = options.realtimePriority ?? 40;
+    this.realtimePriority = options.realtimePriority ?? 70;
     this.betweenPeriods = options.betweenPeriods ?? null;
     this.input = new Float32Array(periodFrames);
     this.output = new Float32Array(periodFrames);
@@ -191,14 +199,15 @@ export class NaudiodonBackend implements AudioBackend {
     this.running = false;
     if (this.watchdog !== null) clearInterval(this.watchdog);
     this.watchdog = null;
-    await this.restarting;
+    // A restart waiting on a wedged device may never finish; it opens nothing once stopped.
+    if (this.restarting !== null) await Promise.race([this.restarting, delay(CLOSE_TIMEOUT_MS)]);
     const stream = this.stream;
     this.stream = null;
     if (stream !== null) {
       this.pollStreamInfo(stream);
       this.xrunsBefore += this.xrunsOfStream;
       this.xrunsOfStream = 0;
-      await closeStream(stream);
+      await Promise.race([closeStream(stream), delay(CLOSE_TIMEOUT_MS)]);
     }
     this.onPeriod = null;
   }
@@ -224,6 +233,7 @@ export class NaudiodonBackend implements AudioBackend {
   diagnostics(): NaudiodonDiagnostics {
     return {
       periods: this.periods,
+      longestGapMs: this.longestGapMs,
       restarts: this.restarts,
       droppedBlocks: this.droppedBlocks,
       oddChunks: this.oddChunks,
@@ -239,6 +249,8 @@ export class NaudiodonBackend implements AudioBackend {
     const stream = this.stream;
     const onPeriod = this.onPeriod;
     if (stream === null || onPeriod === null) return;
+    if (this.lastPeriodAt > 0 && startedAt - this.lastPeriodAt > this.longestGapMs) this.longestGapMs = startedAt - this.lastPeriodAt;
+    this.lastPeriodAt = startedAt;
     const frames = this.input.length;
     if (chunk.length === this.inputBytes) {
       this.captureBytes.set(chunk);
@@ -361,6 +373,7 @@ export class NaudiodonBackend implements AudioBackend {
       stream.write(this.outputBuffers[slot]!);
     }
     stream.on("data", this.handleData);
+    this.lastPeriodAt = 0;
     this.stream = stream;
     stream.start();
     this.pollStreamInfo(stream);
@@ -380,6 +393,8 @@ export class NaudiodonBackend implements AudioBackend {
         this.xrunsBefore += this.xrunsOfStream + 1;
         this.xrunsOfStream = 0;
         this.xrunCount = this.xrunsBefore;
+        // Wait for the close to finish however long it takes: it ends with Pa_Terminate on a
+        // threadpool thread, and PortAudio must not be initialised again (below) meanwhile.
         await closeStream(old);
       }
       for (let attempt = 0; this.running; attempt++) {
@@ -435,8 +450,9 @@ function defaultDevice(addon: NaudiodonModule, devices: readonly NaudiodonDevice
 }
 
 /**
- * Detaches the backend and closes the stream (quit: naudiodon's abort() passes its callback to a
- * native call that takes one argument); gives up waiting after CLOSE_TIMEOUT_MS.
+ * Detaches the backend and aborts the stream. Resolves when naudiodon has stopped, closed and
+ * terminated PortAudio (on a threadpool thread): PortAudio is not thread-safe, so nothing may
+ * call into it (getDevices, AudioIO) before then.
  */
 function closeStream(stream: NaudiodonDuplex): Promise<void> {
   stream.removeAllListeners("data");
@@ -444,13 +460,7 @@ function closeStream(stream: NaudiodonDuplex): Promise<void> {
   stream.removeAllListeners("error");
   // A late error from the closing stream must not become an uncaught exception.
   stream.on("error", () => {});
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-    stream.quit(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  return new Promise((resolve) => stream.abort(resolve));
 }
 
 function delay(ms: number): Promise<void> {
