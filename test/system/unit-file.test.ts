@@ -101,7 +101,9 @@ describe("namstomp.service", () => {
     assert.equal(one(unit, "Service", "Group"), user);
     assert.equal(one(unit, "Service", "WorkingDirectory"), dataDir);
     assert.equal(one(unit, "Service", "ReadWritePaths"), dataDir);
-    assert.deepEqual(unit.get("Service")!.get("Environment"), ["NODE_ENV=production", `NAMSTOMP_DATA_DIR=${dataDir}`]);
+    assert.deepEqual(unit.get("Service")!.get("Environment"), [
+      "NODE_ENV=production", `NAMSTOMP_DATA_DIR=${dataDir}`, "UV_THREADPOOL_SIZE=8",
+    ]);
     assert.equal(one(unit, "Service", "EnvironmentFile"), "-/etc/default/namstomp");
     assert.equal(one(unit, "Install", "WantedBy"), "multi-user.target");
   });
