@@ -9,13 +9,13 @@ import { join } from "node:path";
 import { loadDsp, type NamModelRunner, type TanhMode } from "../../firmware/dsp/index.js";
 import { loadNamFile, parseNamText, type NamModel } from "../../firmware/nam/index.js";
 import { fixtures } from "../helpers/paths.js";
+import { seededRandom } from "../helpers/random.js";
 import {
   FILM_KEYS,
   modelText,
   seededConvNet,
   seededLinear,
   seededLstm,
-  seededRandom,
   slimmableFeatureWaveNet,
   syntheticContainer,
   syntheticWaveNet,

@@ -2,20 +2,10 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { compileDsp, instantiateDsp, type DspExports } from "../../firmware/dsp/abi.js";
 import { frequencyOfMidiNote, noteFromFrequency, TunerDsp } from "../../firmware/dsp/tuner.js";
+import { seededRandom as random } from "../helpers/random.js";
 
 const BLOCK_FRAMES = 128;
 
-/** Deterministic uniform [0, 1) (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ToneSpec {
   frequencyHz: number;

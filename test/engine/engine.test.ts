@@ -5,15 +5,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
-import { AudioEngine, defaultEngineOptions } from "../../firmware/engine/engine.js";
+import type { AudioEngine } from "../../firmware/engine/engine.js";
 import { renderChainOffline } from "../../firmware/engine/offline.js";
 import { defaultChainParams } from "../../firmware/engine/params.js";
 import { loadNamFile } from "../../firmware/nam/load.js";
 import { fixtures } from "../helpers/paths.js";
+import { createVirtualEngine, VIRTUAL_PERIOD_FRAMES as PERIOD, VIRTUAL_RATE_HZ as RATE } from "../helpers/virtual-engine.js";
 import { readF32 } from "../dsp/reference-cases.js";
 
-const RATE = 48000;
-const PERIOD = 128;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const models = join(fixtures, "reference", "models");
 
@@ -34,13 +33,7 @@ describe("audio engine on the virtual device", () => {
 
   before(async () => {
     di = await readF32(join(fixtures, "reference", "signals", "guitar_di_a.f32"));
-    engine = new AudioEngine({
-      ...defaultEngineOptions,
-      params,
-      backend: "virtual",
-      device: { sampleRateHz: RATE, periodFrames: PERIOD, deviceName: null, inputChannel: 0, outputChannels: 1 },
-      virtual: { inputSamples: di, recordFrames: RATE },
-    });
+    engine = createVirtualEngine(di, params);
     await engine.start();
   });
   after(async () => {

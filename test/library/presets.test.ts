@@ -8,11 +8,12 @@ import { defaultChainParams } from "../../firmware/engine/params.js";
 import type { NamModel } from "../../firmware/nam/model.js";
 import { PresetStore, PresetStoreError, type PresetEngine, type PresetStoreEvent } from "../../firmware/library/presets.js";
 import { VersionedFileError } from "../../firmware/library/versioned-file.js";
-import { AudioEngine, defaultEngineOptions } from "../../firmware/engine/engine.js";
+import type { AudioEngine } from "../../firmware/engine/engine.js";
 import { renderChainOffline } from "../../firmware/engine/offline.js";
 import { loadNamFile } from "../../firmware/nam/load.js";
 import { readF32 } from "../dsp/reference-cases.js";
 import { fixtures } from "../helpers/paths.js";
+import { createVirtualEngine } from "../helpers/virtual-engine.js";
 
 /** The engine's loading side, remembering what plays; loads can be held back to test rapid switching. */
 class FakeEngine implements PresetEngine {
@@ -329,13 +330,7 @@ describe("PresetStore with the real engine", () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "namstomp-presets-engine-"));
     di = await readF32(join(fixtures, "reference", "signals", "guitar_di_a.f32"));
-    engine = new AudioEngine({
-      ...defaultEngineOptions,
-      params,
-      backend: "virtual",
-      device: { sampleRateHz: RATE, periodFrames: PERIOD, deviceName: null, inputChannel: 0, outputChannels: 1 },
-      virtual: { inputSamples: di, recordFrames: RATE },
-    });
+    engine = createVirtualEngine(di, params);
     await engine.start();
   });
   afterEach(async () => {

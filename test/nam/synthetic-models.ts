@@ -1,6 +1,8 @@
 // Small, valid `.nam` model objects for loader tests, with hand-computed weight counts.
 // Tests mutate copies of them to build malformed inputs.
 
+import { seededRandom } from "../helpers/random.js";
+
 /** Plain JSON that tests poke into freely. */
 export type ModelJson = Record<string, any>;
 
@@ -281,17 +283,6 @@ export function clone(model: ModelJson): ModelJson {
 // Seeded models for numerical tests (test/dsp/features.test.ts): every WaveNet option, random
 // weights of realistic scale so activations are exercised, drawn in the weight order of nam-format.md 4.5.
 
-/** A reproducible uniform generator in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Uniform weights in ±scale. */
 export function seededWeights(count: number, seed: number, scale = 0.3): number[] {
