@@ -262,6 +262,9 @@ export class Daemon {
     const virtualInput = backend === "virtual" && inputWav !== null ? await this.readVirtualInput(inputWav) : null;
     const engine = this.createEngine(backend, virtualInput);
     this.audio = engine;
+    // What real-time scheduling the audio thread got, worker restarts and faults: words for the log.
+    engine.on("notice", (level, message) => log[level](`audio: ${message}`));
+    engine.on("fault", (message) => log.error(`audio: ${message}`));
     // Stopped with a short fade: the tuner's click-free output mute, then the device closes.
     this.stopSteps.push({
       name: "audio",
