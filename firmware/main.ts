@@ -121,6 +121,7 @@ export class Daemon {
       engine, models, irs, presets, budget, view, hub, ...controls,
       uploadLimits: { modelBytes: settings.server.maxModelUploadMiB * 2 ** 20, irBytes: settings.server.maxIrUploadMiB * 2 ** 20 },
       webUiDirectory: fileURLToPath(new URL("../web-ui/", import.meta.url)),
+      security: { dataDir: settings.dataDir, configuredPinHash: settings.security.pinHash, hostnames: settings.security.hostnames },
     }, log);
     this.server = server;
     // In-flight requests (an upload being written) finish; new ones get 503; WebSockets close.

@@ -12,6 +12,7 @@ import { PresetSchema, PresetsFileSchema } from "../library/presets-schema.js";
 
 export { ChainParamsSchema, LIBRARY_NAME_MAX_LENGTH, PresetSchema };
 export type { ChainParams };
+export * from "../security/auth-contract.js";
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

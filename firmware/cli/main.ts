@@ -7,6 +7,7 @@ import { registerInspect } from "./inspect.js";
 import { findPackageRoot } from "./package-root.js";
 import { registerRender } from "./render.js";
 import { registerStart } from "./start.js";
+import { registerHashPin } from "../security/hash-pin-command.js";
 
 const program = new Command("namstomp")
   .description("Neural Amp Modeler guitar pedal firmware for the Raspberry Pi")
@@ -17,6 +18,7 @@ registerInspect(program);
 registerRender(program);
 registerBench(program);
 registerStart(program);
+registerHashPin(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -84,6 +84,21 @@ export const ControlsSettingsSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+export const SecuritySettingsSchema = Type.Object(
+  {
+    pinHash: Type.Union([Type.String({ minLength: 1, maxLength: 512 }), Type.Null()], {
+      default: null,
+      description: "admin PIN as a salted scrypt hash (`namstomp hash-pin`); null: chosen in the web UI on first use and kept in <data>/auth.json",
+    }),
+    hostnames: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+      default: [],
+      maxItems: 16,
+      description: "names the pedal answers to besides IP addresses, localhost and *.local (e.g. a router's DNS name); others get 421",
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const SettingsSchema = Type.Object(
   {
     version: Type.Literal(SETTINGS_VERSION, { default: SETTINGS_VERSION }),
@@ -93,6 +108,7 @@ export const SettingsSchema = Type.Object(
     ir: IrSettingsSchema,
     budget: BudgetSettingsSchema,
     controls: ControlsSettingsSchema,
+    security: SecuritySettingsSchema,
   },
   { additionalProperties: false },
 );

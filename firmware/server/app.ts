@@ -15,6 +15,7 @@ import type { AudioEngine } from "../engine/engine.js";
 import type { IrLibrary } from "../library/irs.js";
 import type { ModelLibrary } from "../library/models.js";
 import type { PresetStore } from "../library/presets.js";
+import { security, type SecurityPluginOptions } from "../security/auth-plugin.js";
 import { installErrorHandling } from "./errors.js";
 import type { LiveHub } from "./live-hub.js";
 import { irRoutes } from "./routes/irs.js";
@@ -39,6 +40,8 @@ export interface AppDeps {
   uploadLimits: { modelBytes: number; irBytes: number };
   /** The built phone page (dist/web-ui). */
   webUiDirectory: string;
+  /** The admin PIN, Host and Origin checks (firmware/security). */
+  security: SecurityPluginOptions;
 }
 
 /** Inbound WebSocket messages are not used (the page sends commands over HTTP): keep frames tiny. */
@@ -55,6 +58,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (instance, deps) =>
   // CSRF token) when it comes — an onRequest hook here covers every API route and the WebSocket,
   // while the page's static files stay reachable.
   await instance.register(async (api) => {
+    await api.register(security, deps.security);
     await api.register(modelRoutes, { ...deps, prefix: "/api/models" });
     await api.register(irRoutes, { ...deps, prefix: "/api/irs" });
     await api.register(presetRoutes, { ...deps, prefix: "/api/presets" });

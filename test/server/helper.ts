@@ -3,16 +3,24 @@
 // backend — listening on 127.0.0.1 at a free port, stopped and removed when the test ends. Tests
 // talk to it with app.inject() / app.injectWS(), or over the network (the browser test).
 
+import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, InjectOptions } from "fastify";
 import { pino } from "pino";
 import type { CalibrationPoint } from "../../firmware/budget/calibration.js";
 import { validateSettings } from "../../firmware/config/load-settings.js";
 import { MockGpioBackend } from "../../firmware/controls/mock-backend.js";
 import { Daemon } from "../../firmware/main.js";
+import { hashPin } from "../../firmware/security/pin-hash.js";
+
+/** The admin PIN of every test pedal. */
+export const TEST_ADMIN_PIN = "246813";
+const cheapPinHash = hashPin(TEST_ADMIN_PIN, { logN: 10, r: 8, p: 1 });
+/** TEST_ADMIN_PIN hashed cheaply (2^10): the format and the checks are the real ones, the cost is not. */
+export const testAdminPinHash = (): Promise<string> => cheapPinHash;
 
 /**
  * DSP speeds like a Raspberry Pi 4's (about 14 × this x86 machine): A1 Standard and a full-width
@@ -34,6 +42,11 @@ export interface TestPedal {
   app: FastifyInstance;
   gpio: MockGpioBackend;
   dataDir: string;
+  /**
+   * The admin session `app.inject` sends: name=value, as a Cookie header carries it; null when the
+   * test asked for a pedal without a PIN (`security: { pinHash: null }`: first-use setup open).
+   */
+  adminCookie: string | null;
 }
 
 export interface BuildOptions {
@@ -54,6 +67,7 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
     server: { host: "127.0.0.1", port: 0, logLevel: "silent", ...section("server") },
     audio: { backend: "virtual", ...section("audio") },
     controls: { keyboard: false, footswitches: { backend: "mock" }, ...section("controls") },
+    security: { pinHash: await testAdminPinHash(), ...section("security") },
   }, "test settings");
   const gpio = new MockGpioBackend();
   const daemon = new Daemon({
@@ -68,7 +82,14 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
     if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
   });
   await daemon.start();
-  return { daemon, app: daemon.http, gpio, dataDir };
+  if (settings.security.pinHash === null) return { daemon, app: daemon.http, gpio, dataDir, adminCookie: null };
+  const login = await daemon.http.inject({ method: "POST", url: "/api/auth/login", payload: { pin: TEST_ADMIN_PIN } });
+  assert.equal(login.statusCode, 200, `test pedal login: ${login.body}`);
+  const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+  // Requests go in as the logged-in admin unless a test sends its own cookie header.
+  const app = Object.create(daemon.http) as FastifyInstance;
+  app.inject = ((options: InjectOptions) => daemon.http.inject({ ...options, headers: { cookie, ...options.headers } })) as FastifyInstance["inject"];
+  return { daemon, app, gpio, dataDir, adminCookie: cookie };
 }
 
 /** A multipart/form-data body with one file in the field `field` (default "file"). */
