@@ -1,7 +1,8 @@
 // The phone page in real headless Chromium at 360 × 740 against the real daemon (virtual audio
 // device playing a DI loop, mock GPIO): upload models and an IR, pick them, change the preset from
 // the page, see a footswitch press on the page, and keep screenshots of every view in
-// test-output/screenshots/. Skipped, saying why, where Debian's chromium is not installed.
+// test-output/screenshots/; and the admin PIN's setup, watch-only and login. Skipped, saying why,
+// where Debian's chromium is not installed.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -52,6 +53,9 @@ describe("phone web UI in Chromium", { skip }, () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    // The page logged in as the admin (the PIN screen itself is not what this test is about).
+    const [cookieName, cookieValue] = pedal.adminCookie!.split("=") as [string, string];
+    await page.context().addCookies([{ name: cookieName, value: cookieValue, url: pedal.daemon.url }]);
     await page.goto(`${pedal.daemon.url}/#stage`);
     await page.locator(".health .link-led.on").waitFor();
 
@@ -118,6 +122,51 @@ describe("phone web UI in Chromium", { skip }, () => {
 
     assert.deepEqual(pageErrors, []);
     await page.close();
+  });
+
+  it("asks for a PIN on first use, watches without one, and unlocks with it", async (t) => {
+    const pedal = await build(t, { settings: { security: { pinHash: null } } });
+    const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const pageErrors: string[] = [];
+    phone.on("pageerror", (error) => pageErrors.push(error.message));
+    await phone.goto(`${pedal.daemon.url}/#stage`);
+
+    // First use: the setup sheet; the page checks length and confirmation before the pedal does.
+    const sheet = phone.getByRole("dialog");
+    await sheet.getByRole("heading", { name: "Choose an admin PIN" }).waitFor();
+    await screenshot(phone, "pin-setup");
+    await sheet.getByLabel("PIN", { exact: true }).fill("1234");
+    await sheet.getByRole("button", { name: "Set PIN" }).tap();
+    await sheet.getByText("at least 6 characters").waitFor();
+    await sheet.getByLabel("PIN", { exact: true }).fill("808303");
+    await sheet.getByLabel("PIN again").fill("808304");
+    await sheet.getByRole("button", { name: "Set PIN" }).tap();
+    await sheet.getByText("the two PINs differ").waitFor();
+    await sheet.getByLabel("PIN again").fill("808303");
+    await sheet.getByRole("button", { name: "Set PIN" }).tap();
+    await sheet.waitFor({ state: "hidden" });
+    const footswitch = phone.getByRole("button", { name: "bypass" });
+    await footswitch.tap();
+    await waitUntil(() => pedal.daemon.engine.status().bypass);
+
+    // Logged out (a shared phone): the stage still shows; a change opens the PIN sheet and is not made.
+    await phone.getByTestId("lock").tap();
+    await phone.locator(".toast", { hasText: "logged out" }).waitFor();
+    await footswitch.tap();
+    await sheet.getByRole("heading", { name: "Enter the admin PIN" }).waitFor();
+    assert.equal(pedal.daemon.engine.status().bypass, true, "a change without the PIN was made");
+    await sheet.getByLabel("PIN", { exact: true }).fill("000000");
+    await sheet.getByRole("button", { name: "Unlock" }).tap();
+    await sheet.getByText("wrong PIN").waitFor();
+    await screenshot(phone, "pin-login", { keepToasts: true });
+    await sheet.getByLabel("PIN", { exact: true }).fill("808303");
+    await sheet.getByRole("button", { name: "Unlock" }).tap();
+    await sheet.waitFor({ state: "hidden" });
+    await footswitch.tap();
+    await waitUntil(() => !pedal.daemon.engine.status().bypass);
+
+    assert.deepEqual(pageErrors, []);
+    await phone.close();
   });
 });
 

@@ -2,7 +2,7 @@
 // progress, and the WebSocket with reconnection. Types come from the shared contract only.
 
 import type {
-  ApiError, Bank, BankCreateRequest, BankUpdateRequest, IrInfo, IrList, LiveChange, LivePatchRequest, ModelInfo,
+  ApiError, AuthStatus, Bank, BankCreateRequest, BankUpdateRequest, IrInfo, IrList, LiveChange, LivePatchRequest, ModelInfo,
   ModelList, Preset, PresetCreateRequest, PresetsOverview, PresetUpdateRequest, ServerMessage, StageAction, Status,
 } from "../../firmware/api-contract/index.js";
 
@@ -11,6 +11,18 @@ export class RequestFailed extends Error {
   constructor(readonly statusCode: number, message: string, readonly code: string) {
     super(message);
   }
+
+  /** The change needs the admin PIN (none given yet, or the session ended). */
+  get needsPin(): boolean {
+    return this.statusCode === 401 && this.code === "pin-required";
+  }
+}
+
+let onPinRequired: () => void = () => {};
+
+/** Who to tell when a change was refused for want of the admin PIN (the page opens the PIN sheet). */
+export function whenPinRequired(listener: () => void): void {
+  onPinRequired = listener;
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -19,8 +31,14 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? null : JSON.stringify(body),
   });
-  if (!response.ok) throw await failureOf(response.status, await response.text());
+  if (!response.ok) throw refusal(response.status, await response.text());
   return (response.status === 204 ? null : await response.json()) as T;
+}
+
+function refusal(statusCode: number, text: string): RequestFailed {
+  const failure = failureOf(statusCode, text);
+  if (failure.needsPin) onPinRequired();
+  return failure;
 }
 
 function failureOf(statusCode: number, text: string): RequestFailed {
@@ -33,6 +51,11 @@ function failureOf(statusCode: number, text: string): RequestFailed {
 }
 
 export const api = {
+  authStatus: () => call<AuthStatus>("GET", "/api/auth/status"),
+  setupPin: (pin: string) => call<AuthStatus>("POST", "/api/auth/setup", { pin }),
+  login: (pin: string) => call<AuthStatus>("POST", "/api/auth/login", { pin }),
+  logout: () => call<AuthStatus>("POST", "/api/auth/logout"),
+
   status: () => call<Status>("GET", "/api/status"),
   models: () => call<ModelList>("GET", "/api/models"),
   irs: () => call<IrList>("GET", "/api/irs"),
@@ -70,7 +93,7 @@ export function upload<T extends ModelInfo | IrInfo>(kind: "models" | "irs", fil
     };
     request.onload = () => {
       if (request.status === 201) resolve(JSON.parse(request.responseText) as T);
-      else reject(failureOf(request.status, request.responseText));
+      else reject(refusal(request.status, request.responseText));
     };
     request.onerror = () => reject(new RequestFailed(0, "the upload did not reach the pedal", "network"));
     const form = new FormData();

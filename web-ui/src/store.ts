@@ -1,11 +1,13 @@
 // Everything the page shows, in one place: the pedal's state from the WebSocket, the library
 // lists fetched over HTTP, and who to tell when a part changes.
 
-import type { IrInfo, LibraryKind, LiveSound, Meters, ModelInfo, PresetsOverview, ServerMessage, Status } from "../../firmware/api-contract/index.js";
+import type { AuthStatus, IrInfo, LibraryKind, LiveSound, Meters, ModelInfo, PresetsOverview, ServerMessage, Status } from "../../firmware/api-contract/index.js";
 import { api } from "./client.js";
 
 export interface PageState {
   online: boolean;
+  /** Whether this phone may change things (null until the pedal has said). */
+  auth: AuthStatus | null;
   status: Status | null;
   live: LiveSound | null;
   meters: Meters | null;
@@ -18,7 +20,7 @@ export type StateKey = keyof PageState;
 type Listener = (changed: ReadonlySet<StateKey>) => void;
 
 export class Store {
-  readonly state: PageState = { online: false, status: null, live: null, meters: null, models: [], irs: [], presets: null };
+  readonly state: PageState = { online: false, auth: null, status: null, live: null, meters: null, models: [], irs: [], presets: null };
   private readonly listeners = new Set<Listener>();
 
   subscribe(listener: Listener): void {

@@ -24,6 +24,8 @@ export class ViewContext {
     try {
       return await work();
     } catch (error) {
+      // A refusal for want of the PIN opens the PIN sheet instead (client.ts whenPinRequired).
+      if (error instanceof RequestFailed && error.needsPin) return undefined;
       this.toasts.show(error instanceof RequestFailed ? error.message : `no answer from the pedal (${(error as Error).message})`, "error");
       return undefined;
     }
