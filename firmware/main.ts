@@ -65,12 +65,18 @@ interface StopStep {
   stop(): Promise<void>;
 }
 
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
 export class Daemon {
   private readonly stopSteps: StopStep[] = [];
   private server: FastifyInstance | null = null;
   private footswitchService: FootswitchService | null = null;
   private audio: AudioEngine | null = null;
   private listeningUrl: string | null = null;
+  /** Milliseconds from process start until audio ran with the last preset restored (after start). */
+  startToSoundMs: number | null = null;
 
   constructor(private readonly options: DaemonOptions) {}
 
@@ -90,6 +96,7 @@ export class Daemon {
     // Before audio: the calibration would take the CPU from the audio worker, and be disturbed by it.
     const budget = await this.startBudget(dsp, machine, version);
     const engine = await this.startAudio();
+    const audioRunningMs = performance.now();
     const deviceRateHz = settings.audio.sampleRateHz;
     const models = new ModelLibrary({ directory: join(settings.dataDir, "models"), admission: budget, deviceRateHz, dsp: dsp.exports, log });
     const irs = new IrLibrary({
@@ -109,6 +116,11 @@ export class Daemon {
       log,
     });
     await this.startService("presets", presets);
+    // Start to sound: process start (performance's time origin) → audio running with the last preset.
+    this.startToSoundMs = performance.now();
+    const playing = engine.status();
+    const restored = playing.model === null && playing.ir === null ? "nothing to restore" : `playing ${[playing.model?.name, playing.ir?.name].filter(Boolean).join(" + ")}`;
+    log.info(`start to sound: ${formatSeconds(this.startToSoundMs)} (audio running at ${formatSeconds(audioRunningMs)}; ${restored})`);
 
     const health = new SystemHealth({ board: machine.board ?? machine.shortName, version });
     await this.startService("system health", health);
