@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../test/helpers/paths.js";
+import { seededRandom } from "../test/helpers/random.js";
 
 const outDir = join(repoRoot, "test", "fixtures", "bad-input");
 const referenceModels = join(repoRoot, "test", "fixtures", "reference", "models");
@@ -53,18 +54,7 @@ export interface RequestCase {
 
 // ── deterministic bytes ──────────────────────────────────────────────────────────────────────
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = mulberry32(0x6e616d);
+const random = seededRandom(0x6e616d);
 const randomBytes = (length: number) => Uint8Array.from({ length }, () => Math.floor(random() * 256));
 
 // ── .nam cases ───────────────────────────────────────────────────────────────────────────────
