@@ -34,7 +34,7 @@ const C = {
 // Model slot offsets.
 const S = {
   program: 0, upsampler: 4, downsampler: 8, deviceIn: 12, modelIn: 16, modelOut: 20, fifo: 24, fifoFrames: 28,
-  inputGain: 32, inputGainNow: 36, outputGain: 40, outputGainNow: 44,
+  inputGain: 32, inputGainNow: 36, outputGain: 40, outputGainNow: 44, gainDelayFrames: 48, gainHistory: 52,
 } as const;
 
 const dbToGain = (db: number) => 10 ** (db / 20);
@@ -342,6 +342,9 @@ export class ChainRuntime {
       );
       // The upsampler's delay is in model-rate frames; in device frames it may be fractional.
       latencyFrames = (up.latencyFrames * sampleRateHz) / data.modelSampleRateHz + down.latencyFrames + FIFO_PRIME_FRAMES;
+      // The gate's gain waits as long as the signal does (within half a frame).
+      const gainDelayFrames = Math.round(latencyFrames);
+      words.push([S.gainDelayFrames, gainDelayFrames], [S.gainHistory, alloc((gainDelayFrames + maxFrames) * 4)]);
     }
     const v = new DataView(this.dsp.memory.buffer, ptr, this.dsp.MODEL_SLOT_BYTES.value);
     for (const [offset, value] of words) v.setUint32(offset, value, true);

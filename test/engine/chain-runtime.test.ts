@@ -1,6 +1,7 @@
 // The chain runtime offline (deterministic, no threads): each stage against an independent
-// float64 computation, the swap crossfades against the ideal ones, and IR builds spread over
-// background calls (superseded by newer loads, leaving model swaps and bypass alone).
+// float64 computation, the swap crossfades against the ideal ones, IR builds spread over
+// background calls (superseded by newer loads, leaving model swaps and bypass alone), and the
+// gate's timing around a resampled model.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -324,4 +325,62 @@ test("model swaps and bypass run unchanged while an IR builds in the background"
   assert.ok(alone.modelFade < withIr.irFade && 14 < withIr.irFade, "the model swap and the bypass ramps happen during the IR build");
   const untilIrFade = withIr.irFade * PERIOD;
   assert.deepEqual(withIr.out.subarray(0, untilIrFade), alone.out.subarray(0, untilIrFade));
+});
+
+/** A Linear identity model (one tap of 1) that states `sampleRateHz`. */
+function identityModel(sampleRateHz: number) {
+  return parseNamText(JSON.stringify({
+    version: "0.5.4", architecture: "Linear", sample_rate: sampleRateHz, config: { receptive_field: 1, bias: false }, weights: [1],
+  }), "identity.nam");
+}
+
+/** Sub-frame position where `ratio` first crosses `level` (in `direction`) at or after `from`, over the valid frames. */
+function crossing(ratio: Float64Array, valid: boolean[], level: number, direction: 1 | -1, from: number): number {
+  let last = -1;
+  for (let n = from; n < ratio.length; n++) {
+    if (!valid[n]) continue;
+    if (last >= 0 && direction * (ratio[last]! - level) < 0 && direction * (ratio[n]! - level) >= 0) {
+      return last + ((level - ratio[last]!) / (ratio[n]! - ratio[last]!)) * (n - last);
+    }
+    last = n;
+  }
+  return Number.NaN;
+}
+
+test("the gate opens and closes on the resampled model's output as late as the model's signal comes", async (t) => {
+  const rate = 44100;
+  const burst = { from: 8820, to: 17640 };
+  const input = Float32Array.from({ length: 30000 }, (_, i) =>
+    (i >= burst.from && i < burst.to ? 0.5 : 0.01) * Math.sin((2 * Math.PI * 1000 * i) / rate));
+  const gate = { enabled: true, thresholdDb: -30, hysteresisDb: 6, attackMs: 2, holdMs: 0, releaseMs: 5, rangeDb: -20 };
+  const run = async (modelRateHz: number, gateOn: boolean) => {
+    const runtime = new ChainRuntime(instantiateDsp(await compileDsp()), { sampleRateHz: rate, maxFrames: PERIOD },
+      { ...neutralParams(), gate: { ...gate, enabled: gateOn } });
+    const model = identityModel(modelRateHz);
+    runtime.loadModel(prepareModel({ id: "identity", name: "identity", model, slim: null }, { sampleRateHz: rate, periodFrames: PERIOD }, "fast"), () => {});
+    runtime.settle();
+    const latencyFrames = (runtime.addedLatencyMs * rate) / 1000;
+    const out = new Float32Array(input.length);
+    for (let s = 0; s + PERIOD <= input.length; s += PERIOD) runtime.process(input.subarray(s, s + PERIOD), out.subarray(s, s + PERIOD));
+    runtime.dispose();
+    return { out, latencyFrames };
+  };
+  /** The gate's gain on the output: gated / ungated, where the ungated output is far from a zero crossing. */
+  const edges = async (modelRateHz: number) => {
+    const [gated, ungated] = [await run(modelRateHz, true), await run(modelRateHz, false)];
+    const ratio = Float64Array.from(gated.out, (y, n) => y / ungated.out[n]!);
+    const valid = Array.from(ungated.out, (y) => Math.abs(y) > 2e-3);
+    const opens = crossing(ratio, valid, 0.55, 1, burst.from - 100);
+    return { opens, closes: crossing(ratio, valid, 0.55, -1, burst.to), latencyFrames: gated.latencyFrames };
+  };
+  const direct = await edges(rate);
+  const resampled = await edges(48000);
+  const opensShift = resampled.opens - direct.opens;
+  const closesShift = resampled.closes - direct.closes;
+  t.diagnostic(`gate edges on the 48 kHz model at 44.1 kHz: ${opensShift.toFixed(2)} / ${closesShift.toFixed(2)} frames later ` +
+    `than at the model's own rate; the model's signal comes ${resampled.latencyFrames.toFixed(2)} frames later`);
+  assert.equal(direct.latencyFrames, 0);
+  assert.ok(direct.opens > burst.from && direct.closes > burst.to, `edges ${direct.opens}, ${direct.closes}`);
+  assert.ok(Math.abs(opensShift - resampled.latencyFrames) <= 1.5, `opens ${opensShift} frames later`);
+  assert.ok(Math.abs(closesShift - resampled.latencyFrames) <= 1.5, `closes ${closesShift} frames later`);
 });
