@@ -27,7 +27,9 @@ export {
   DC_BLOCKER_STATE_BYTES, dcBlockerConfigure, dcBlockerReset, dcBlockerProcess,
   LIMITER_STATE_BYTES, limiterConfigure, limiterReset, limiterProcess,
 } from "./chain/levels";
-export { convolverBytes, convolverInit, convolverReset, convolverProcess } from "./chain/convolver";
+export {
+  convolverBytes, convolverSetup, convolverPartitionCount, convolverSetPartitions, convolverReset, convolverProcess,
+} from "./chain/convolver";
 export {
   resamplerBytes, resamplerInit, resamplerReset, resamplerLatencyFrames, resamplerOutputFrames, resamplerProcess,
 } from "./chain/resampler";

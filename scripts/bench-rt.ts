@@ -1,14 +1,19 @@
 // `npm run bench:rt`: the pedal's real-time behaviour while the main thread is as busy as a
 // pedal's can get. The engine runs the virtual device at 48 kHz / 128 frames with A1 Lite and a
 // 200 ms IR; meanwhile the main thread serves HTTP requests from a local client, parses a 400 kB
-// `.nam` file over and over, and churns garbage. Prints DSP load percentiles (% of the period),
-// deadline misses and xruns. Goal: zero misses, p99.9 block time ≤ 30 % of the period.
+// `.nam` file over and over, and churns garbage; every 5 s it switches to another 500 ms IR. Prints
+// DSP load percentiles (% of the period), deadline misses, xruns and the IR switch times (command
+// → new IR audible, goal ≤ 30 ms). Goal: zero misses, p99.9 block time ≤ 30 % of the period.
+// First, on the main thread, the cost of building a 500 ms IR's convolver: the worst single build
+// step (what one gap between periods must absorb) and the whole build (what used to run at once).
 // Usage: node dist/scripts/bench-rt.js [--seconds 60]
 
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, request, Agent } from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { compileDsp, instantiateDsp } from "../firmware/dsp/abi.js";
+import { ConvolverBuild } from "../firmware/dsp/chain/index.js";
 import { AudioEngine, defaultEngineOptions } from "../firmware/engine/engine.js";
 import { parseNamText } from "../firmware/nam/load.js";
 import { findPackageRoot } from "../firmware/cli/package-root.js";
@@ -33,6 +38,38 @@ const di = existsSync(diPath)
 let seed = 1;
 const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
 const ir = Float32Array.from({ length: 0.2 * RATE }, (_, i) => random() * Math.exp(-i / 1500));
+const longIrs = [0, 1].map(() => Float32Array.from({ length: 0.5 * RATE }, (_, i) => random() * Math.exp(-i / 3000)));
+
+// The build of a 500 ms IR in the worker's steps (setup, then the partition FFTs), timed here.
+const buildDsp = instantiateDsp(await compileDsp());
+for (const periodFrames of [64, 128]) {
+  // Pieces the worker runs separately between periods: the setup (constructor), then each step.
+  const pieceUs: number[] = [];
+  const totalsUs: number[] = [];
+  let pieces = 0;
+  for (let round = 0; round < 50; round++) {
+    const times: number[] = [];
+    let started = performance.now();
+    const build = new ConvolverBuild(buildDsp, longIrs[round % 2]!, { blockFrames: periodFrames });
+    times.push((performance.now() - started) * 1000);
+    while (!build.done) {
+      started = performance.now();
+      build.step();
+      times.push((performance.now() - started) * 1000);
+    }
+    build.finish().dispose();
+    pieces = times.length;
+    // Round 0 warms the JIT up.
+    if (round === 0) continue;
+    pieceUs.push(...times);
+    totalsUs.push(times.reduce((sum, us) => sum + us, 0));
+  }
+  process.stderr.write(
+    `500 ms IR build at ${RATE / 1000} kHz, period ${periodFrames}: setup + ${pieces - 1} steps; step worst ` +
+      `${percentile(pieceUs, 1).toFixed(1)} µs, p99 ${percentile(pieceUs, 0.99).toFixed(1)} µs; whole build ` +
+      `${(percentile(totalsUs, 0.5) / 1000).toFixed(3)} ms median, ${(percentile(totalsUs, 1) / 1000).toFixed(3)} ms max (49 builds)\n`,
+  );
+}
 
 const engine = new AudioEngine({
   ...defaultEngineOptions,
@@ -83,6 +120,17 @@ const churn = setInterval(() => {
   garbage = Array.from({ length: 200 }, () => Array.from({ length: 500 }, Math.random));
 }, 20);
 
+// IR switches: the engine resolves loadIr when the new IR starts fading in (audible).
+const irSwitchMs: number[] = [];
+let switching = Promise.resolve();
+const switcher = setInterval(() => {
+  switching = switching.then(async () => {
+    const started = performance.now();
+    await engine.loadIr({ id: `long${irSwitchMs.length % 2}`, name: "500 ms IR", samples: longIrs[irSwitchMs.length % 2]!, sampleRateHz: RATE });
+    irSwitchMs.push(performance.now() - started);
+  });
+}, 5000);
+
 const startedAt = performance.now();
 const startBeat = engine.heartbeat();
 process.stderr.write(`bench:rt — virtual device ${RATE / 1000} kHz / ${PERIOD} frames, ${modelPath.split("/").pop()} + 200 ms IR, ${seconds} s, main thread loaded\n`);
@@ -99,6 +147,8 @@ for (let t = 5; t <= seconds; t += 5) {
 running = false;
 clearInterval(parser);
 clearInterval(churn);
+clearInterval(switcher);
+await switching;
 void garbage;
 const elapsedS = (performance.now() - startedAt) / 1000;
 const periods = engine.heartbeat() - startBeat;
@@ -117,6 +167,7 @@ const summary = {
   xruns: status.xruns,
   httpRequests: requests,
   namParses: parses,
+  irSwitchMs: { count: irSwitchMs.length, median: percentile(irSwitchMs, 0.5), max: percentile(irSwitchMs, 1) },
 };
 await engine.stop();
 agent.destroy();
@@ -124,5 +175,12 @@ server.close();
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 process.stderr.write(
   `p99.9 block time ${summary.dspLoadPercent.p999.toFixed(2)} % of the period (goal ≤ 30 %), ` +
-    `${summary.deadlineMisses} deadline misses, ${summary.xruns} xruns (goal 0)\n`,
+    `${summary.deadlineMisses} deadline misses, ${summary.xruns} xruns (goal 0); ${irSwitchMs.length} switches to a ` +
+    `500 ms IR, command → audible ${summary.irSwitchMs.median.toFixed(1)} ms median, ${summary.irSwitchMs.max.toFixed(1)} ms max (goal ≤ 30)\n`,
 );
+
+function percentile(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}

@@ -2,6 +2,9 @@
 //   input trim → [tuner analysis] → noise gate (keyed on the trimmed input) → NAM model slot(s)
 //   → tone EQ → cab IR slot(s) → output level → bypass mix with the dry input → DC blocker
 //   → safety limiter → tuner mute.
+// The gate's gain is applied inside each model slot, delayed by the slot's own latency (the
+// resampler round trip when the model runs at another rate), so it gates the model output at
+// the moment of the input it was measured on; a crossfade mixes two slots each gated in time.
 // Model and IR changes crossfade between two slots (raised cosine over fadeFrames); "no model"
 // and "no IR" are slots too (pointer 0 = pass-through), so loading, unloading and switching the
 // IR off all fade. Everything is prepared by the control side (firmware/engine/chain-runtime.ts):
@@ -54,6 +57,10 @@
 //   +36 inputGainNow  f32   audio
 //   +40 outputGain    f32   target: loudness normalisation
 //   +44 outputGainNow f32   audio
+//   +48 gainDelayFrames i32  the slot's latency in device frames (rounded), 0 when not resampled
+//   +52 gainHistory   f32[gainDelayFrames + maxFrames]   audio: gate gains not yet applied
+//                            (starts at 0: the first delayed frames are the slot's start-up;
+//                            advances only while the gate is on, like the gate's own state)
 // Thread: chainProcess on the audio thread; nothing here allocates.
 
 import { programProcess } from "../program";
@@ -65,7 +72,7 @@ import { resamplerProcess } from "./resampler";
 import { tunerProcess } from "../tuner/tuner";
 
 export const CHAIN_STATE_BYTES: i32 = 128;
-export const MODEL_SLOT_BYTES: i32 = 48;
+export const MODEL_SLOT_BYTES: i32 = 56;
 
 export const FADE_MODEL_FINISHED: i32 = 1;
 export const FADE_IR_FINISHED: i32 = 2;
@@ -120,10 +127,30 @@ function slotProcess(slot: usize, input: usize, output: usize, frames: i32): voi
   store<f32>(slot, rampGain(output, frames, load<f32>(slot, 44), load<f32>(slot, 40)), 44);
 }
 
-/** Runs a model slot, or passes the input through when the slot is 0 (no model). */
-function modelOrDry(slot: usize, input: usize, output: usize, frames: i32): void {
+/** Applies the gate gains of `frames` input frames to a slot's output, delayed by the slot's latency. */
+function gateSlot(slot: usize, signal: usize, gains: usize, frames: i32): void {
+  const delay = slot == 0 ? 0 : load<i32>(slot, 48);
+  if (delay == 0) {
+    applyGain(signal, gains, frames);
+    return;
+  }
+  // history = [the last `delay` gains | this period's]: the first `frames` line up with the output.
+  const history = ptrAt(slot, 52);
+  const delayBytes = (<usize>delay) << 2;
+  const bytes = (<usize>frames) << 2;
+  memory.copy(history + delayBytes, gains, bytes);
+  applyGain(signal, history, frames);
+  memory.copy(history, history + bytes, delayBytes);
+}
+
+/**
+ * Runs a model slot, or passes the input through when the slot is 0 (no model), then the gate's
+ * `gains` for these input frames, or none when `gains` is 0 (gate off).
+ */
+function modelOrDry(slot: usize, input: usize, output: usize, frames: i32, gains: usize): void {
   if (slot == 0) memory.copy(output, input, (<usize>frames) << 2);
   else slotProcess(slot, input, output, frames);
+  if (gains != 0) gateSlot(slot, output, gains, frames);
 }
 
 /** In-place IR, or nothing when the convolver is 0 (no IR / IR off). */
@@ -163,13 +190,14 @@ export function chainProcess(chain: usize, input: usize, output: usize, frames: 
   if (tuner != 0 && load<i32>(chain, 124) != 0) tunerProcess(tuner, key, frames);
   const gateOn = load<i32>(chain, 12) != 0;
   if (gateOn) gateAnalyse(ptrAt(chain, 8), key, gains, frames);
+  const slotGains = gateOn ? gains : 0;
 
-  // Model (with its crossfade).
+  // Model (with its crossfade), gated.
   const modelFadePos = load<i32>(chain, 64);
-  modelOrDry(ptrAt(chain, 52), key, a, frames);
+  modelOrDry(ptrAt(chain, 52), key, a, frames, slotGains);
   if (modelFadePos >= 0) {
     const total = load<i32>(chain, 60);
-    modelOrDry(ptrAt(chain, 56), key, b, frames);
+    modelOrDry(ptrAt(chain, 56), key, b, frames, slotGains);
     crossfade(a, b, frames, modelFadePos, total);
     if (modelFadePos + frames >= total) {
       store<u32>(chain, load<u32>(chain, 56), 52);
@@ -180,7 +208,6 @@ export function chainProcess(chain: usize, input: usize, output: usize, frames: 
       store<i32>(chain, modelFadePos + frames, 64);
     }
   }
-  if (gateOn) applyGain(a, gains, frames);
   if (load<i32>(chain, 20) != 0) toneProcess(ptrAt(chain, 16), a, frames);
 
   // Cab IR (with its crossfade).

@@ -25,9 +25,13 @@
 //   +32 partitionSpectra    H_p for p = 1..P: group g, partition p−1 at +(g·P + p−1)·32 (re[4], im[4])
 //   +36 inputSpectra        FDL ring of P input spectra, same layout, slot instead of partition
 //   +40 scratchPtr          f32[8]: a partial group of outputs
+//   +44 irFrames            taps of the IR
 //   +64 FFT descriptor (chain/fft.ts), then the arrays above
-// Threads: convolverBytes/convolverInit on the control side (setup: allocation by the caller,
-// IR partition FFTs); convolverReset/convolverProcess on the audio thread. No allocation there.
+// Construction is split so the audio worker can run it between periods in bounded pieces:
+// convolverSetup (O(B)), then convolverSetPartitions over the tail partitions in slices of a
+// few FFTs each (firmware/dsp/chain/convolver.ts sizes them). Threads: convolverBytes,
+// convolverSetup, convolverSetPartitions on the control side (allocation by the caller);
+// convolverReset/convolverProcess on the audio thread. No allocation anywhere here.
 
 import { madd } from "../vecmath";
 import { fftBytes, fftForwardReal, fftInit, fftInverseRealHalf, fftSpectrumIm, fftSpectrumRe } from "./fft";
@@ -53,18 +57,21 @@ export function convolverBytes(irFrames: i32, partitionFrames: i32): usize {
 }
 
 /**
- * Sets up `conv` (convolverBytes(irFrames, partitionFrames) bytes, 16-byte aligned) for the IR at
- * `ir` (f32[irFrames], irFrames ≥ 1; not kept) and clears the state. Control side.
- * partitionFrames: a power of two in 16..4096.
+ * Lays out `conv` (convolverBytes(irFrames, partitionFrames) bytes, 16-byte aligned, contents
+ * anything) for an IR of irFrames ≥ 1 taps: header, FFT tables, the head taps h[0..B) from `head`
+ * (f32[min(irFrames, B)]; not kept), cleared input and tail buffers. Work is bounded by B, not
+ * by the IR length. The tail partitions are missing until convolverSetPartitions has covered
+ * 1..convolverPartitionCount; only then may convolverProcess run. Control side (the audio
+ * worker calls it between periods). partitionFrames: a power of two in 16..4096.
  */
-export function convolverInit(conv: usize, ir: usize, irFrames: i32, partitionFrames: i32): void {
+export function convolverSetup(conv: usize, head: usize, irFrames: i32, partitionFrames: i32): void {
   const b = <usize>partitionFrames;
   const partitions = tailPartitions(irFrames, partitionFrames);
   const headFrames = min(irFrames, partitionFrames);
   const fft = conv + HEADER_BYTES;
   fftInit(fft, partitionFrames);
-  const head = fft + align16(fftBytes(partitionFrames));
-  const frame = head + (b << 2);
+  const headPtr = fft + align16(fftBytes(partitionFrames));
+  const frame = headPtr + (b << 2);
   const tail = frame + ((2 * b + 8) << 2);
   const partitionSpectra = tail + ((b + 8) << 2);
   const spectraBytes = <usize>partitions * (b >> 2) * SPECTRUM_GROUP_BYTES;
@@ -72,28 +79,58 @@ export function convolverInit(conv: usize, ir: usize, irFrames: i32, partitionFr
   store<i32>(conv, partitionFrames);
   store<i32>(conv, partitions, 4);
   store<i32>(conv, (headFrames + 3) & ~3, 8);
-  store<u32>(conv, <u32>head, 20);
+  store<i32>(conv, 0, 12);
+  store<i32>(conv, 0, 16);
+  store<u32>(conv, <u32>headPtr, 20);
   store<u32>(conv, <u32>frame, 24);
   store<u32>(conv, <u32>tail, 28);
   store<u32>(conv, <u32>partitionSpectra, 32);
   store<u32>(conv, <u32>inputSpectra, 36);
   store<u32>(conv, <u32>(inputSpectra + spectraBytes), 40);
+  store<i32>(conv, irFrames, 44);
 
-  memory.fill(head, 0, b << 2);
-  memory.copy(head, ir, (<usize>headFrames) << 2);
+  memory.fill(headPtr, 0, b << 2);
+  memory.copy(headPtr, head, (<usize>headFrames) << 2);
+  memory.fill(frame, 0, (2 * b + 8) << 2);
+  memory.fill(tail, 0, (b + 8) << 2);
+}
+
+/** Tail partitions of the IR set up in `conv` (0 when the IR fits the head). Any thread. */
+export function convolverPartitionCount(conv: usize): i32 {
+  return load<i32>(conv, 4);
+}
+
+/**
+ * Transforms tail partitions first..first+count−1 (1 ≤ first, first+count−1 ≤ partition count)
+ * and clears their FDL slots. `taps` holds the IR from tap first·B on (f32; the last partition
+ * may be short: only taps below irFrames are read). Work: count FFTs of 2B points. Control side
+ * (the audio worker runs it in bounded slices between periods); leaves the input frame cleared.
+ */
+export function convolverSetPartitions(conv: usize, taps: usize, first: i32, count: i32): void {
+  const partitionFrames = load<i32>(conv);
+  const b = <usize>partitionFrames;
+  const partitions = load<i32>(conv, 4);
+  const irFrames = load<i32>(conv, 44);
+  const fft = conv + HEADER_BYTES;
+  const frame = field(conv, 24);
+  const partitionSpectra = field(conv, 32);
+  const inputSpectra = field(conv, 36);
   // Partition p's spectrum, scaled by 1/(8B) (a power of two, so exact) to undo the transforms' gains.
   const scale = <f32>(1.0 / <f64>(8 * partitionFrames));
   const groupStride = <usize>partitions * SPECTRUM_GROUP_BYTES;
-  for (let p = 1; p <= partitions; p++) {
+  const groups = b >> 2;
+  for (let p = first; p < first + count; p++) {
     memory.fill(frame, 0, (2 * b) << 2);
-    const first = p * partitionFrames;
-    const count = min(partitionFrames, irFrames - first);
-    for (let k = 0; k < count; k++) {
-      store<f32>(frame + ((<usize>k) << 2), load<f32>(ir + ((<usize>(first + k)) << 2)) * scale);
+    const source = taps + ((<usize>(p - first) * b) << 2);
+    const frames = min(partitionFrames, irFrames - p * partitionFrames);
+    for (let k = 0; k < frames; k++) {
+      store<f32>(frame + ((<usize>k) << 2), load<f32>(source + ((<usize>k) << 2)) * scale);
     }
-    fftForwardReal(fft, frame, partitionSpectra + <usize>(p - 1) * SPECTRUM_GROUP_BYTES, groupStride);
+    const slot = <usize>(p - 1) * SPECTRUM_GROUP_BYTES;
+    fftForwardReal(fft, frame, partitionSpectra + slot, groupStride);
+    for (let g: usize = 0; g < groups; g++) memory.fill(inputSpectra + g * groupStride + slot, 0, SPECTRUM_GROUP_BYTES);
   }
-  convolverReset(conv);
+  memory.fill(frame, 0, (2 * b) << 2);
 }
 
 /** Clears the input history and the FDL (silence in, IR tail out stops). Audio thread. */

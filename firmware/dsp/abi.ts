@@ -63,7 +63,9 @@ export interface DspExports {
   limiterReset(limiter: number): void;
   limiterProcess(limiter: number, signal: number, frames: number): void;
   convolverBytes(irFrames: number, partitionFrames: number): number;
-  convolverInit(conv: number, ir: number, irFrames: number, partitionFrames: number): void;
+  convolverSetup(conv: number, head: number, irFrames: number, partitionFrames: number): void;
+  convolverPartitionCount(conv: number): number;
+  convolverSetPartitions(conv: number, taps: number, first: number, count: number): void;
   convolverReset(conv: number): void;
   convolverProcess(conv: number, signal: number, frames: number): void;
   resamplerBytes(inRateHz: number, outRateHz: number): number;

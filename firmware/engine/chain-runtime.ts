@@ -1,11 +1,14 @@
 // Owns one DSP instance's signal chain: the chain struct of dsp-as/chain/chain.ts, its blocks,
 // and the model/IR slots. It lives on the thread that runs the audio (the audio worker, or the
 // CLI's thread for offline renders): `process` is the per-period call; everything else runs
-// between periods and does only bounded work (program installs are a copy, prewarm is sliced).
+// between periods and does only bounded work (program installs are a copy, model prewarm and
+// the IR's partition FFTs are sliced).
 
 import type { DspExports } from "../dsp/abi.js";
 import { installProgram } from "../dsp/program-builder.js";
-import { Convolver, DcBlocker, GainStage, Limiter, NoiseGate, Resampler, ToneEq } from "../dsp/chain/index.js";
+import {
+  Convolver, ConvolverBuild, DcBlocker, GainStage, Limiter, NoiseGate, Resampler, ToneEq,
+} from "../dsp/chain/index.js";
 import { TunerDsp } from "../dsp/tuner.js";
 import type { ChainParams, LoadedSlot } from "./api.js";
 import type { IrSlotData, ModelSlotData } from "./protocol.js";
@@ -31,7 +34,7 @@ const C = {
 // Model slot offsets.
 const S = {
   program: 0, upsampler: 4, downsampler: 8, deviceIn: 12, modelIn: 16, modelOut: 20, fifo: 24, fifoFrames: 28,
-  inputGain: 32, inputGainNow: 36, outputGain: 40, outputGainNow: 44,
+  inputGain: 32, inputGainNow: 36, outputGain: 40, outputGainNow: 44, gainDelayFrames: 48, gainHistory: 52,
 } as const;
 
 const dbToGain = (db: number) => 10 ** (db / 20);
@@ -52,6 +55,14 @@ interface ModelSlot {
 interface IrSlot {
   info: LoadedSlot;
   convolver: Convolver;
+}
+
+/** An IR load whose convolver is still being built, a slice per step, between periods. */
+interface IrBuild {
+  info: LoadedSlot;
+  build: ConvolverBuild;
+  /** Called once: when the IR starts playing, or when a newer IR command supersedes this load. */
+  onPlaying: () => void;
 }
 
 /** A load waiting for its turn: prewarm done, then a fade when no other fade runs. */
@@ -89,6 +100,7 @@ export class ChainRuntime {
   private readonly pending: PendingSwap[] = [];
   private prewarming: ModelSlot | null = null;
   private prewarmNsPerFrame = 0;
+  private irBuilding: IrBuild | null = null;
   private readonly retiring: { kind: "model" | "ir"; slot: ModelSlot | IrSlot | null }[] = [];
   private readonly fadeFrames: number;
 
@@ -141,10 +153,12 @@ export class ChainRuntime {
   // ── Between periods ───────────────────────────────────────────────────────────────────────
 
   /**
-   * Bounded background work: a prewarm slice that fits `budgetMs`, starting a pending fade,
-   * freeing what finished fading. Call between periods.
+   * Bounded background work: a prewarm slice that fits `budgetMs`, IR build steps (at least one,
+   * more while the budget lasts), starting a pending fade, freeing what finished fading. Call
+   * between periods.
    */
   background(budgetMs: number): void {
+    const deadline = performance.now() + budgetMs;
     this.collectFinishedFades();
     const slot = this.prewarming;
     if (slot !== null) {
@@ -158,12 +172,13 @@ export class ChainRuntime {
       slot.prewarmLeft -= frames;
       if (slot.prewarmLeft === 0) this.prewarming = null;
     }
+    if (this.irBuilding !== null) this.buildIr(deadline);
     this.startNextFade();
   }
 
   /** Runs background work to completion (offline rendering, tests). */
   settle(): void {
-    while (this.prewarming !== null || this.pending.length > 0 || this.fadeRunning()) {
+    while (this.prewarming !== null || this.irBuilding !== null || this.pending.length > 0 || this.fadeRunning()) {
       this.background(1000);
       if (this.fadeRunning()) this.finishFadesNow();
     }
@@ -180,21 +195,19 @@ export class ChainRuntime {
     this.pending.push({ kind: "model", target: null, onPlaying });
   }
 
+  /**
+   * Starts building the IR's convolver (bounded setup here, the partition FFTs in background
+   * steps); once built it fades in, or is parked while the IR is off. A load still building is
+   * superseded: freed unheard, its onPlaying called now.
+   */
   loadIr(data: IrSlotData, onPlaying: () => void): void {
-    const slot: IrSlot = {
-      info: data.slot,
-      convolver: new Convolver(this.dsp, data.samples, { blockFrames: this.config.maxFrames }),
-    };
-    if (this.currentParams.irEnabled) {
-      this.pending.push({ kind: "ir", target: slot, onPlaying });
-    } else {
-      this.retireIr(this.irParked);
-      this.irParked = slot;
-      onPlaying();
-    }
+    const build = new ConvolverBuild(this.dsp, data.samples, { blockFrames: this.config.maxFrames });
+    this.cancelIrBuild();
+    this.irBuilding = { info: data.slot, build, onPlaying };
   }
 
   unloadIr(onPlaying: () => void): void {
+    this.cancelIrBuild();
     this.retireIr(this.irParked);
     this.irParked = null;
     this.pending.push({ kind: "ir", target: null, onPlaying });
@@ -270,6 +283,7 @@ export class ChainRuntime {
     for (const slot of [this.ir, this.irParked, ...this.pending.map((p) => p.kind === "ir" ? p.target : null)]) {
       if (slot) (slot as IrSlot).convolver.dispose();
     }
+    this.irBuilding?.build.dispose();
     for (const { kind, slot } of this.retiring) this.freeSlot(kind, slot);
     for (const block of [this.trim, this.gate, this.tone, this.outputLevel, this.dcBlocker, this.limiter, this.tuner]) {
       block.dispose();
@@ -328,6 +342,9 @@ export class ChainRuntime {
       );
       // The upsampler's delay is in model-rate frames; in device frames it may be fractional.
       latencyFrames = (up.latencyFrames * sampleRateHz) / data.modelSampleRateHz + down.latencyFrames + FIFO_PRIME_FRAMES;
+      // The gate's gain waits as long as the signal does (within half a frame).
+      const gainDelayFrames = Math.round(latencyFrames);
+      words.push([S.gainDelayFrames, gainDelayFrames], [S.gainHistory, alloc((gainDelayFrames + maxFrames) * 4)]);
     }
     const v = new DataView(this.dsp.memory.buffer, ptr, this.dsp.MODEL_SLOT_BYTES.value);
     for (const [offset, value] of words) v.setUint32(offset, value, true);
@@ -354,6 +371,40 @@ export class ChainRuntime {
       v.setFloat32(S.inputGainNow, dbToGain(calibrationDb), true);
       v.setFloat32(S.outputGainNow, dbToGain(normalisationDb), true);
     }
+  }
+
+  /** IR build steps until done or until the next step would pass `deadline` (performance.now() ms). */
+  private buildIr(deadline: number): void {
+    const { info, build, onPlaying } = this.irBuilding!;
+    for (;;) {
+      const started = performance.now();
+      const complete = build.step();
+      const finished = performance.now();
+      if (complete) break;
+      // The next step costs about what this one did.
+      if (2 * finished - started > deadline) return;
+    }
+    this.irBuilding = null;
+    this.installIr({ info, convolver: build.finish() }, onPlaying);
+  }
+
+  /** A built IR: queued to fade in, or parked (replacing the parked one) while the IR is off. */
+  private installIr(slot: IrSlot, onPlaying: () => void): void {
+    if (this.currentParams.irEnabled) {
+      this.pending.push({ kind: "ir", target: slot, onPlaying });
+    } else {
+      this.retireIr(this.irParked);
+      this.irParked = slot;
+      onPlaying();
+    }
+  }
+
+  private cancelIrBuild(): void {
+    const building = this.irBuilding;
+    if (building === null) return;
+    this.irBuilding = null;
+    building.build.dispose();
+    building.onPlaying();
   }
 
   private switchIr(enabled: boolean): void {

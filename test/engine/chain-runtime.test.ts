@@ -1,10 +1,13 @@
 // The chain runtime offline (deterministic, no threads): each stage against an independent
-// float64 computation, and the swap crossfade against the ideal one.
+// float64 computation, the swap crossfades against the ideal ones, IR builds spread over
+// background calls (superseded by newer loads, leaving model swaps and bypass alone), and the
+// gate's timing around a resampled model.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compileDsp, instantiateDsp } from "../../firmware/dsp/abi.js";
+import { Convolver, defaultPartitionFrames, partitionsPerSlice } from "../../firmware/dsp/chain/index.js";
 import { loadDsp } from "../../firmware/dsp/index.js";
 import { loadNamFile } from "../../firmware/nam/load.js";
 import { parseNamText } from "../../firmware/nam/load.js";
@@ -15,6 +18,7 @@ import { prepareModel } from "../../firmware/engine/prepare-model.js";
 import { renderChainOffline } from "../../firmware/engine/offline.js";
 import { fixtures } from "../helpers/paths.js";
 import { readF32 } from "../dsp/reference-cases.js";
+import { newDsp, processInBlocks, randomSignal } from "../dsp/chain/harness.js";
 
 const RATE = 48000;
 const PERIOD = 128;
@@ -175,4 +179,208 @@ test("a model swap is exactly the raised-cosine crossfade of the old model and t
   const diff = maxAbsDiff(out.subarray(0, end), dcBlock(ideal, RATE).subarray(0, end));
   t.diagnostic(`swap click test: peak |output − ideal crossfade| = ${diff.toExponential(2)} (fade ${SWAP_FADE_MS} ms)`);
   assert.ok(diff < 1e-5, `peak difference ${diff}`);
+});
+
+const irDsp = await newDsp();
+
+/** `input` through a one-shot convolver of `ir` (the reference for the runtime's IR slots). */
+function convolveAlone(ir: Float32Array, input: Float32Array): Float32Array {
+  const conv = Convolver.build(irDsp, ir, { blockFrames: PERIOD });
+  const out = processInBlocks(irDsp, input, [PERIOD], (ptr, n) => irDsp.convolverProcess(conv.statePtr, ptr, n));
+  conv.dispose();
+  return out;
+}
+
+/** A cab-like IR: noise under an exponential decay. */
+function cabIr(frames: number, seed: number): Float32Array {
+  return randomSignal(frames, seed).map((h, k) => 0.05 * h * Math.exp(-k / 2000));
+}
+
+const irSlot = (id: string) => ({ id, name: id, slim: null });
+
+/** Build steps a worker needs for an IR when every gap between periods fits only one. */
+function buildSteps(irFrames: number): number {
+  const partitionFrames = defaultPartitionFrames(PERIOD);
+  return Math.max(1, Math.ceil((Math.ceil(irFrames / partitionFrames) - 1) / partitionsPerSlice(partitionFrames)));
+}
+
+/** The period runPeriods is at (callbacks read it to tell when they were called). */
+const clock = { period: 0 };
+
+/**
+ * Runs `input` period by period; before period p, `between(p)` issues commands, then one
+ * background call with no time budget (one IR build step, one minimal prewarm slice), like a
+ * worker whose periods leave no spare time.
+ */
+function runPeriods(runtime: ChainRuntime, input: Float32Array, between: (period: number) => void): Float32Array {
+  const out = new Float32Array(input.length);
+  for (let p = 0; (p + 1) * PERIOD <= input.length; p++) {
+    clock.period = p;
+    between(p);
+    runtime.background(0);
+    runtime.process(input.subarray(p * PERIOD, (p + 1) * PERIOD), out.subarray(p * PERIOD, (p + 1) * PERIOD));
+  }
+  return out;
+}
+
+/** The ideal IR swap: x∗A crossfaded (raised cosine from `at`) into x∗B with B's history starting at `at`. */
+function idealIrSwap(input: Float32Array, from: Float32Array, to: Float32Array, at: number): Float64Array {
+  const withFrom = convolveAlone(from, input);
+  const withTo = new Float32Array(input.length);
+  withTo.set(convolveAlone(to, input.subarray(at)), at);
+  const fadeFrames = Math.round((SWAP_FADE_MS / 1000) * RATE);
+  return Float64Array.from(withFrom, (a, i) => {
+    const k = i - at;
+    const w = k < 0 ? 0 : k >= fadeFrames ? 1 : 0.5 - 0.5 * Math.cos((Math.PI * (k + 1)) / fadeFrames);
+    return (1 - w) * a + w * withTo[i]!;
+  });
+}
+
+test("a 500 ms IR is built one bounded step per period, then crossfades in exactly like the ideal swap", async (t) => {
+  const [irA, irB] = [cabIr(3000, 21), cabIr(RATE / 2, 22)];
+  const runtime = new ChainRuntime(instantiateDsp(await compileDsp()), { sampleRateHz: RATE, maxFrames: PERIOD }, neutralParams());
+  runtime.loadIr({ slot: irSlot("a"), samples: irA }, () => {});
+  runtime.settle();
+  const loadPeriod = 20;
+  let fadePeriod = -1;
+  const out = runPeriods(runtime, di, (p) => {
+    if (p === loadPeriod) runtime.loadIr({ slot: irSlot("b"), samples: irB }, () => (fadePeriod = clock.period));
+  });
+  runtime.dispose();
+  const steps = buildSteps(irB.length);
+  t.diagnostic(`500 ms IR: ${steps} build steps; command → fade start ${fadePeriod - loadPeriod} periods (${(((fadePeriod - loadPeriod) * PERIOD * 1000) / RATE).toFixed(1)} ms) at one step per period`);
+  assert.equal(fadePeriod, loadPeriod + steps - 1, "the fade starts in the gap of the last build step");
+  const ideal = dcBlock(idealIrSwap(di, irA, irB, fadePeriod * PERIOD), RATE);
+  const end = Math.floor(di.length / PERIOD) * PERIOD;
+  const diff = maxAbsDiff(out.subarray(0, end), ideal.subarray(0, end));
+  t.diagnostic(`IR swap click test: peak |output − ideal crossfade| = ${diff.toExponential(2)}`);
+  assert.ok(diff < 1e-6, `peak difference ${diff}`);
+});
+
+test("a new IR load supersedes one still building: the older never plays, its request completes at once", async () => {
+  const [irA, irB, irC] = [cabIr(3000, 31), cabIr(RATE / 2, 32), cabIr(9000, 33)];
+  const runtime = new ChainRuntime(instantiateDsp(await compileDsp()), { sampleRateHz: RATE, maxFrames: PERIOD }, neutralParams());
+  runtime.loadIr({ slot: irSlot("a"), samples: irA }, () => {});
+  runtime.settle();
+  const events: string[] = [];
+  let fadePeriod = -1;
+  const out = runPeriods(runtime, di, (p) => {
+    if (p === 10) runtime.loadIr({ slot: irSlot("b"), samples: irB }, () => events.push(`b@${clock.period}`));
+    if (p === 13) {
+      runtime.loadIr({ slot: irSlot("c"), samples: irC }, () => {
+        events.push(`c@${clock.period}`);
+        fadePeriod = clock.period;
+      });
+    }
+  });
+  assert.equal(runtime.irSlot?.id, "c");
+  runtime.dispose();
+  assert.deepEqual(events, ["b@13", `c@${13 + buildSteps(irC.length) - 1}`]);
+  const ideal = dcBlock(idealIrSwap(di, irA, irC, fadePeriod * PERIOD), RATE);
+  const end = Math.floor(di.length / PERIOD) * PERIOD;
+  assert.ok(maxAbsDiff(out.subarray(0, end), ideal.subarray(0, end)) < 1e-6, "A crossfades straight to C");
+});
+
+test("unloading the IR while a load builds cancels the load and fades the playing IR out", async () => {
+  const [irA, irB] = [cabIr(3000, 41), cabIr(RATE / 2, 42)];
+  const runtime = new ChainRuntime(instantiateDsp(await compileDsp()), { sampleRateHz: RATE, maxFrames: PERIOD }, neutralParams());
+  runtime.loadIr({ slot: irSlot("a"), samples: irA }, () => {});
+  runtime.settle();
+  const events: string[] = [];
+  runPeriods(runtime, di.subarray(0, 40 * PERIOD), (p) => {
+    if (p === 10) runtime.loadIr({ slot: irSlot("b"), samples: irB }, () => events.push(`b@${clock.period}`));
+    if (p === 12) runtime.unloadIr(() => events.push(`unload@${clock.period}`));
+  });
+  assert.equal(runtime.irSlot, null);
+  runtime.dispose();
+  assert.deepEqual(events, ["b@12", "unload@12"]);
+});
+
+test("model swaps and bypass run unchanged while an IR builds in the background", async () => {
+  // The tiny model prewarms in two minimal slices, so its fade starts while the IR still builds.
+  const [a, b] = await Promise.all(["synth_feather_v070.nam", "wavenet_tiny_core.nam"].map((f) => loadNamFile(join(models, f))));
+  const device = { sampleRateHz: RATE, periodFrames: PERIOD };
+  const [irA, irB] = [cabIr(3000, 51), cabIr(RATE / 2, 52)];
+  const runs = await Promise.all([false, true].map(async (withIrLoad) => {
+    const runtime = new ChainRuntime(instantiateDsp(await compileDsp()), { sampleRateHz: RATE, maxFrames: PERIOD }, neutralParams());
+    runtime.loadModel(prepareModel({ id: "a", name: "a", model: a, slim: null }, device, "fast"), () => {});
+    runtime.loadIr({ slot: irSlot("a"), samples: irA }, () => {});
+    runtime.settle();
+    let modelFade = -1;
+    let irFade = -1;
+    const out = runPeriods(runtime, di, (p) => {
+      if (p === 10) {
+        runtime.loadModel(prepareModel({ id: "b", name: "b", model: b, slim: null }, device, "fast"), () => (modelFade = clock.period));
+        if (withIrLoad) runtime.loadIr({ slot: irSlot("b"), samples: irB }, () => (irFade = clock.period));
+      }
+      if (p === 11) runtime.setBypass(true);
+      if (p === 14) runtime.setBypass(false);
+    });
+    runtime.dispose();
+    return { out, modelFade, irFade };
+  }));
+  const [alone, withIr] = runs as [typeof runs[0], typeof runs[0]];
+  assert.equal(withIr.modelFade, alone.modelFade, "the model fade starts in the same period");
+  assert.equal(withIr.irFade, 10 + buildSteps(irB.length) - 1);
+  assert.ok(alone.modelFade < withIr.irFade && 14 < withIr.irFade, "the model swap and the bypass ramps happen during the IR build");
+  const untilIrFade = withIr.irFade * PERIOD;
+  assert.deepEqual(withIr.out.subarray(0, untilIrFade), alone.out.subarray(0, untilIrFade));
+});
+
+/** A Linear identity model (one tap of 1) that states `sampleRateHz`. */
+function identityModel(sampleRateHz: number) {
+  return parseNamText(JSON.stringify({
+    version: "0.5.4", architecture: "Linear", sample_rate: sampleRateHz, config: { receptive_field: 1, bias: false }, weights: [1],
+  }), "identity.nam");
+}
+
+/** Sub-frame position where `ratio` first crosses `level` (in `direction`) at or after `from`, over the valid frames. */
+function crossing(ratio: Float64Array, valid: boolean[], level: number, direction: 1 | -1, from: number): number {
+  let last = -1;
+  for (let n = from; n < ratio.length; n++) {
+    if (!valid[n]) continue;
+    if (last >= 0 && direction * (ratio[last]! - level) < 0 && direction * (ratio[n]! - level) >= 0) {
+      return last + ((level - ratio[last]!) / (ratio[n]! - ratio[last]!)) * (n - last);
+    }
+    last = n;
+  }
+  return Number.NaN;
+}
+
+test("the gate opens and closes on the resampled model's output as late as the model's signal comes", async (t) => {
+  const rate = 44100;
+  const burst = { from: 8820, to: 17640 };
+  const input = Float32Array.from({ length: 30000 }, (_, i) =>
+    (i >= burst.from && i < burst.to ? 0.5 : 0.01) * Math.sin((2 * Math.PI * 1000 * i) / rate));
+  const gate = { enabled: true, thresholdDb: -30, hysteresisDb: 6, attackMs: 2, holdMs: 0, releaseMs: 5, rangeDb: -20 };
+  const run = async (modelRateHz: number, gateOn: boolean) => {
+    const runtime = new ChainRuntime(instantiateDsp(await compileDsp()), { sampleRateHz: rate, maxFrames: PERIOD },
+      { ...neutralParams(), gate: { ...gate, enabled: gateOn } });
+    const model = identityModel(modelRateHz);
+    runtime.loadModel(prepareModel({ id: "identity", name: "identity", model, slim: null }, { sampleRateHz: rate, periodFrames: PERIOD }, "fast"), () => {});
+    runtime.settle();
+    const latencyFrames = (runtime.addedLatencyMs * rate) / 1000;
+    const out = new Float32Array(input.length);
+    for (let s = 0; s + PERIOD <= input.length; s += PERIOD) runtime.process(input.subarray(s, s + PERIOD), out.subarray(s, s + PERIOD));
+    runtime.dispose();
+    return { out, latencyFrames };
+  };
+  /** The gate's gain on the output: gated / ungated, where the ungated output is far from a zero crossing. */
+  const edges = async (modelRateHz: number) => {
+    const [gated, ungated] = [await run(modelRateHz, true), await run(modelRateHz, false)];
+    const ratio = Float64Array.from(gated.out, (y, n) => y / ungated.out[n]!);
+    const valid = Array.from(ungated.out, (y) => Math.abs(y) > 2e-3);
+    const opens = crossing(ratio, valid, 0.55, 1, burst.from - 100);
+    return { opens, closes: crossing(ratio, valid, 0.55, -1, burst.to), latencyFrames: gated.latencyFrames };
+  };
+  const direct = await edges(rate);
+  const resampled = await edges(48000);
+  const opensShift = resampled.opens - direct.opens;
+  const closesShift = resampled.closes - direct.closes;
+  t.diagnostic(`gate edges on the 48 kHz model at 44.1 kHz: ${opensShift.toFixed(2)} / ${closesShift.toFixed(2)} frames later ` +
+    `than at the model's own rate; the model's signal comes ${resampled.latencyFrames.toFixed(2)} frames later`);
+  assert.equal(direct.latencyFrames, 0);
+  assert.ok(direct.opens > burst.from && direct.closes > burst.to, `edges ${direct.opens}, ${direct.closes}`);
+  assert.ok(Math.abs(opensShift - resampled.latencyFrames) <= 1.5, `opens ${opensShift} frames later`);
+  assert.ok(Math.abs(closesShift - resampled.latencyFrames) <= 1.5, `closes ${closesShift} frames later`);
 });

@@ -9,5 +9,7 @@ export {
   DcBlocker, defaultDcBlockerParams, type DcBlockerParams,
   Limiter, defaultLimiterParams, type LimiterParams,
 } from "./levels.js";
-export { Convolver, MAX_IR_FRAMES, defaultPartitionFrames, type ConvolverOptions } from "./convolver.js";
+export {
+  Convolver, ConvolverBuild, BUILD_SLICE_TAPS, MAX_IR_FRAMES, defaultPartitionFrames, partitionsPerSlice, type ConvolverOptions,
+} from "./convolver.js";
 export { Resampler, resampleSignal } from "./resampler.js";

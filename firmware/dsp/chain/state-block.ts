@@ -8,10 +8,11 @@ export class StateBlock {
   readonly ptr: number;
   private released = false;
 
-  constructor(private readonly dsp: DspExports, readonly bytes: number) {
+  /** `clear: false` is for structs whose init writes every byte (large ones: clearing is O(bytes)). */
+  constructor(private readonly dsp: DspExports, readonly bytes: number, options: { clear?: boolean } = {}) {
     this.ptr = dsp.alloc(bytes);
-    // alloc does not clear; every block starts from zeroed state.
-    new Uint8Array(dsp.memory.buffer, this.ptr, bytes).fill(0);
+    // alloc does not clear; every block starts from zeroed state unless its init covers it all.
+    if (options.clear ?? true) new Uint8Array(dsp.memory.buffer, this.ptr, bytes).fill(0);
   }
 
   // A fresh DataView per access: an allocation elsewhere may have grown (replaced) the buffer.

@@ -22,7 +22,7 @@ for (const irMs of [200, 500]) {
   const ir = randomSignal(irFrames, irMs).map((h, k) => h * Math.exp(-k / (0.05 * sampleRateHz)));
   const cells: string[] = [];
   for (const partitionFrames of [64, 128, 256, 512]) {
-    const conv = new Convolver(dsp, ir, { partitionFrames });
+    const conv = Convolver.build(dsp, ir, { partitionFrames });
     const buffer = dsp.alloc(blockFrames * 4);
     new Float32Array(dsp.memory.buffer, buffer, blockFrames).set(randomSignal(blockFrames, 1));
     const blocks = (seconds * sampleRateHz) / blockFrames;

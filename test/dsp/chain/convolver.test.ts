@@ -1,9 +1,14 @@
 // Partitioned convolution: against direct float64 convolution for many IR lengths, partition and
-// block sizes; zero latency (impulse in → IR out); a 500 ms IR at 96 kHz; reset; no memory growth.
+// block sizes; zero latency (impulse in → IR out); a 500 ms IR at 96 kHz; reset; no memory growth;
+// the sliced build: bit for bit the former one-shot build, and no step beyond its work bound.
 
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Convolver, MAX_IR_FRAMES, defaultPartitionFrames } from "../../../firmware/dsp/chain/index.js";
+import type { DspExports } from "../../../firmware/dsp/abi.js";
+import {
+  BUILD_SLICE_TAPS, Convolver, ConvolverBuild, MAX_IR_FRAMES, defaultPartitionFrames, partitionsPerSlice,
+} from "../../../firmware/dsp/chain/index.js";
 import { newDsp, processInBlocks, randomSignal, randomSource } from "./harness.js";
 
 const dsp = await newDsp();
@@ -62,7 +67,7 @@ for (const { irFrames, partitionFrames, blocks } of cases) {
   test(`IR ${irFrames}, partitions of ${partitionFrames}, blocks ${blocks.join("/")}: matches direct convolution`, () => {
     const ir = randomIr(irFrames, irFrames + partitionFrames);
     const signal = randomSignal(Math.max(3 * irFrames, 4 * partitionFrames, 2000), 7 * irFrames);
-    const conv = new Convolver(dsp, ir, { partitionFrames });
+    const conv = Convolver.build(dsp, ir, { partitionFrames });
     const output = convolve(conv, signal, blocks);
     conv.dispose();
     const error = relativeError(output, directConvolution(ir, signal, range(0, signal.length)));
@@ -73,7 +78,7 @@ for (const { irFrames, partitionFrames, blocks } of cases) {
 test("an impulse in gives the IR out, from the very first sample (no latency)", () => {
   const ir = randomIr(3000, 5, 500);
   for (const blocks of [[1], [37], [128], [4096]]) {
-    const conv = new Convolver(dsp, ir, { partitionFrames: 256 });
+    const conv = Convolver.build(dsp, ir, { partitionFrames: 256 });
     const impulse = new Float32Array(5000);
     impulse[0] = 1;
     const output = convolve(conv, impulse, blocks);
@@ -88,7 +93,7 @@ test("an impulse in gives the IR out, from the very first sample (no latency)", 
 test("a 500 ms IR at 96 kHz (48000 taps) matches direct convolution", () => {
   const ir = randomIr(48000, 3, 9600);
   const signal = randomSignal(100_000, 4);
-  const conv = new Convolver(dsp, ir, { blockFrames: 128 });
+  const conv = Convolver.build(dsp, ir, { blockFrames: 128 });
   const output = convolve(conv, signal, [128]);
   conv.dispose();
   // Every output near the start and around partition boundaries, plus a random spread.
@@ -101,7 +106,7 @@ test("a 500 ms IR at 96 kHz (48000 taps) matches direct convolution", () => {
 
 test("reset forgets the input history", () => {
   const ir = randomIr(2000, 8);
-  const conv = new Convolver(dsp, ir, { partitionFrames: 128 });
+  const conv = Convolver.build(dsp, ir, { partitionFrames: 128 });
   convolve(conv, randomSignal(3000, 9), [100]);
   conv.reset();
   const impulse = new Float32Array(2500);
@@ -112,7 +117,7 @@ test("reset forgets the input history", () => {
 });
 
 test("memory does not grow across 100 000 process calls", () => {
-  const conv = new Convolver(dsp, randomIr(9600, 10), { blockFrames: 128 });
+  const conv = Convolver.build(dsp, randomIr(9600, 10), { blockFrames: 128 });
   const signal = randomSignal(128, 11);
   convolve(conv, signal, [128]);
   const bytes = dsp.memory.buffer.byteLength;
@@ -129,9 +134,78 @@ test("the default partition follows the block size within 128…512", () => {
 });
 
 test("IRs and partition sizes the convolver cannot take are refused", () => {
-  assert.throws(() => new Convolver(dsp, new Float32Array(0)), RangeError);
-  assert.throws(() => new Convolver(dsp, new Float32Array(MAX_IR_FRAMES + 1)), RangeError);
-  assert.throws(() => new Convolver(dsp, Float32Array.of(1, Number.NaN)), RangeError);
-  assert.throws(() => new Convolver(dsp, new Float32Array(100), { partitionFrames: 100 }), RangeError);
-  assert.throws(() => new Convolver(dsp, new Float32Array(100), { partitionFrames: 8 }), RangeError);
+  assert.throws(() => Convolver.build(dsp, new Float32Array(0)), RangeError);
+  assert.throws(() => Convolver.build(dsp, new Float32Array(MAX_IR_FRAMES + 1)), RangeError);
+  assert.throws(() => Convolver.build(dsp, Float32Array.of(1, Number.NaN)), RangeError);
+  assert.throws(() => Convolver.build(dsp, new Float32Array(100), { partitionFrames: 100 }), RangeError);
+  assert.throws(() => Convolver.build(dsp, new Float32Array(100), { partitionFrames: 8 }), RangeError);
+});
+
+// SHA-256 of the output of the one-shot convolverInit (commit 8d6d99b) for these cases. The
+// inputs are exact integer LCG arithmetic and AssemblyScript computes the twiddles, so the
+// output is the same on every machine.
+const oneShotOutputs: { irFrames: number; partitionFrames: number; blocks: number[]; sha256: string }[] = [
+  { irFrames: 24001, partitionFrames: 128, blocks: [128], sha256: "53a091993b709fb1b70dca66b0f9a2e57ccc3152128faa57b781205656118850" },
+  { irFrames: 9600, partitionFrames: 512, blocks: [100, 28], sha256: "b788e3c9aff311a467126ef62e2ba447e7a5fe73c19442357febc23dd01597a8" },
+  { irFrames: 1000, partitionFrames: 16, blocks: [7], sha256: "e4359d1e5c4823d157aa90e4ac64f5fb4cf2c8d96dd00ac40fd462457120465b" },
+];
+
+for (const { irFrames, partitionFrames, blocks, sha256 } of oneShotOutputs) {
+  test(`IR ${irFrames}, partitions of ${partitionFrames}: the sliced build plays bit for bit what the one-shot build did`, () => {
+    const build = new ConvolverBuild(dsp, randomSignal(irFrames, 31), { partitionFrames });
+    let steps = 0;
+    while (!build.step()) steps++;
+    assert.equal(steps + 1, Math.max(1, Math.ceil(build.partitions / build.partitionsPerSlice)));
+    const conv = build.finish();
+    const output = convolve(conv, randomSignal(30000, 12), blocks);
+    conv.dispose();
+    assert.equal(createHash("sha256").update(new Uint8Array(output.buffer)).digest("hex"), sha256);
+  });
+}
+
+test("every build step transforms at most BUILD_SLICE_TAPS taps (one partition at least), each partition once", () => {
+  const calls: { first: number; count: number }[] = [];
+  const counting: DspExports = {
+    ...dsp,
+    convolverSetPartitions(conv: number, taps: number, first: number, count: number) {
+      calls.push({ first, count });
+      dsp.convolverSetPartitions(conv, taps, first, count);
+    },
+  };
+  for (const [irFrames, partitionFrames] of [[24000, 128], [24000, 64], [48000, 512], [96000, 4096], [100, 128], [1000, 16]] as const) {
+    calls.length = 0;
+    const build = new ConvolverBuild(counting, randomSignal(irFrames, 2), { partitionFrames });
+    assert.equal(build.partitionsPerSlice, partitionsPerSlice(partitionFrames));
+    assert.equal(calls.length, 0, "the constructor transforms no partition");
+    let next = 1;
+    while (!build.done) {
+      const before: number = calls.length;
+      build.step();
+      assert.equal(calls.length, before + 1, "one WASM call per step");
+      const { first, count } = calls.at(-1)!;
+      assert.equal(first, next, "partitions in order, none skipped or repeated");
+      assert.ok(count >= 1 && count * partitionFrames <= Math.max(BUILD_SLICE_TAPS, partitionFrames), `${count} × ${partitionFrames} taps`);
+      next += count;
+    }
+    assert.equal(next - 1, build.partitions, `IR ${irFrames}: every partition transformed`);
+    assert.equal(build.partitions, irFrames > partitionFrames ? Math.ceil(irFrames / partitionFrames) - 1 : 0);
+    build.finish().dispose();
+  }
+});
+
+test("an abandoned build frees its memory", () => {
+  const ir = randomSignal(24000, 3);
+  Convolver.build(dsp, ir).dispose();
+  const bytes = dsp.memory.buffer.byteLength;
+  for (let i = 0; i < 50; i++) {
+    const build = new ConvolverBuild(dsp, ir);
+    build.step();
+    build.dispose();
+  }
+  const probe = dsp.alloc(4);
+  dsp.free(probe);
+  assert.equal(dsp.memory.buffer.byteLength, bytes);
+  const unfinished = new ConvolverBuild(dsp, ir);
+  assert.throws(() => unfinished.finish(), /not complete/);
+  unfinished.dispose();
 });
