@@ -9,7 +9,7 @@ import { compileDsp, instantiateDsp } from "../dsp/abi.js";
 import { applyAudioThreadPriority, describeAudioThreadPriority } from "../system/realtime.js";
 import type { AudioBackend } from "./backends/backend.js";
 import { VirtualBackend } from "./backends/virtual-backend.js";
-import { ChainRuntime } from "./chain-runtime.js";
+import { ChainRuntime, HEAP_RESERVE_BYTES } from "./chain-runtime.js";
 import { LoadStatistics } from "./load-statistics.js";
 import type { EngineCommand, EngineEvent } from "./protocol.js";
 import { SharedState } from "./shared-state.js";
@@ -125,7 +125,7 @@ async function start(command: Extract<EngineCommand, { type: "start" }>): Promis
     state = new SharedState(command.stateBuffer);
     periodMs = (periodFrames * 1000) / sampleRateHz;
     load = new LoadStatistics(Math.ceil(1000 / periodMs));
-    runtime = new ChainRuntime(dsp, { sampleRateHz, maxFrames: periodFrames }, command.params);
+    runtime = new ChainRuntime(dsp, { sampleRateHz, maxFrames: periodFrames, heapReserveBytes: HEAP_RESERVE_BYTES }, command.params);
     backend = await createBackend(command);
     state.setInt("sampleRateHz", sampleRateHz);
     state.setInt("periodFrames", periodFrames);

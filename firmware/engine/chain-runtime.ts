@@ -77,7 +77,21 @@ export interface ChainRuntimeConfig {
   sampleRateHz: number;
   /** Largest period `process` will be called with. */
   maxFrames: number;
+  /**
+   * WASM heap to claim (and fault in) once, at construction, beyond what the chain itself needs.
+   * The audio worker passes HEAP_RESERVE_BYTES so that model and IR loads between periods never
+   * grow the memory (an mprotect, fresh page faults, and new typed-array views on the audio
+   * thread); offline renders pass nothing.
+   */
+  heapReserveBytes?: number;
 }
+
+/**
+ * Room for the loads of a running pedal: two model slots (the largest A2/A1 Standard program is
+ * under 1 MiB with its signals) and two 500 ms IR convolvers at 96 kHz (about 1.5 MiB each), with
+ * a wide margin for custom architectures and longer IRs.
+ */
+export const HEAP_RESERVE_BYTES = 16 * 2 ** 20;
 
 export class ChainRuntime {
   private readonly chain: number;
@@ -106,6 +120,12 @@ export class ChainRuntime {
 
   constructor(private readonly dsp: DspExports, readonly config: ChainRuntimeConfig, params: ChainParams) {
     const { sampleRateHz, maxFrames } = config;
+    if (config.heapReserveBytes) {
+      // The allocator keeps the freed block and splits it for every later allocation.
+      const reserve = dsp.alloc(config.heapReserveBytes);
+      new Uint8Array(dsp.memory.buffer, reserve, config.heapReserveBytes).fill(0);
+      dsp.free(reserve);
+    }
     this.currentParams = params;
     this.fadeFrames = Math.round((SWAP_FADE_MS / 1000) * sampleRateHz);
     this.chain = this.alloc(dsp.CHAIN_STATE_BYTES.value);

@@ -12,7 +12,7 @@ import { loadDsp } from "../../firmware/dsp/index.js";
 import { loadNamFile } from "../../firmware/nam/load.js";
 import { parseNamText } from "../../firmware/nam/load.js";
 import type { ChainParams } from "../../firmware/engine/api.js";
-import { ChainRuntime, SWAP_FADE_MS } from "../../firmware/engine/chain-runtime.js";
+import { ChainRuntime, HEAP_RESERVE_BYTES, SWAP_FADE_MS } from "../../firmware/engine/chain-runtime.js";
 import { defaultChainParams } from "../../firmware/engine/params.js";
 import { prepareModel } from "../../firmware/engine/prepare-model.js";
 import { renderChainOffline } from "../../firmware/engine/offline.js";
@@ -383,4 +383,33 @@ test("the gate opens and closes on the resampled model's output as late as the m
   assert.ok(direct.opens > burst.from && direct.closes > burst.to, `edges ${direct.opens}, ${direct.closes}`);
   assert.ok(Math.abs(opensShift - resampled.latencyFrames) <= 1.5, `opens ${opensShift} frames later`);
   assert.ok(Math.abs(closesShift - resampled.latencyFrames) <= 1.5, `closes ${closesShift} frames later`);
+});
+
+test("with the worker's heap reserve, loading and swapping models and 500 ms IRs never grows WASM memory", async () => {
+  const device = { sampleRateHz: RATE, periodFrames: PERIOD };
+  const standard = await loadNamFile(join(models, "standard_core_a1.nam"));
+  const feather = await loadNamFile(join(models, "synth_feather_v070.nam"));
+  /** WASM memory bytes before and after two model and two IR loads, played until they are heard. */
+  const memoryAcrossLoads = async (heapReserveBytes: number) => {
+    const dsp = instantiateDsp(await compileDsp());
+    const runtime = new ChainRuntime(dsp, { sampleRateHz: RATE, maxFrames: PERIOD, heapReserveBytes }, neutralParams());
+    const before = dsp.memory.buffer.byteLength;
+    for (const [id, model, seed] of [["a", standard, 51], ["b", feather, 52]] as const) {
+      runPeriods(runtime, di, (p) => {
+        if (p === 0) runtime.loadModel(prepareModel({ id, name: id, model, slim: null }, device, "fast"), () => {});
+        if (p === 1) runtime.loadIr({ slot: irSlot(id), samples: cabIr(RATE / 2, seed) }, () => {});
+      });
+      runtime.settle();
+    }
+    assert.equal(runtime.modelSlot?.id, "b");
+    assert.equal(runtime.irSlot?.id, "b");
+    const after = dsp.memory.buffer.byteLength;
+    runtime.dispose();
+    return { before, after };
+  };
+  const reserved = await memoryAcrossLoads(HEAP_RESERVE_BYTES);
+  assert.equal(reserved.after, reserved.before, "memory grew during loads despite the reserve");
+  // The same loads without the reserve do grow it: the check above can see a growth.
+  const unreserved = await memoryAcrossLoads(0);
+  assert.ok(unreserved.after > unreserved.before, `${unreserved.before} → ${unreserved.after} bytes without a reserve`);
 });
