@@ -37,13 +37,14 @@ export interface ProbeResult {
   realtimePriority: number;
 }
 
-function run(request: ProbeRequest): Promise<ProbeResult> {
+async function run(request: ProbeRequest): Promise<ProbeResult> {
   const { sampleRateHz, periodFrames, stimulus, recordFrames } = request;
   const config: AudioBackendConfig = { sampleRateHz, periodFrames, deviceName: request.device, inputChannel: 1, outputChannels: 2 };
   const backend = new NaudiodonBackend(config);
   // The interleaved capture of the current period (both channels): the backend hands the
   // callback only its input channel, and the self loop is the other one.
   const capture = () => (backend as unknown as { captureSamples: Float32Array }).captureSamples;
+  if (!(capture() instanceof Float32Array)) throw new Error("NaudiodonBackend no longer has captureSamples: the probe needs another way to its self loop");
   const pedal = new Float32Array(recordFrames);
   const selfLoop = new Float32Array(recordFrames);
   const settleFrames = Math.ceil((request.settleMs / 1000) * sampleRateHz / periodFrames) * periodFrames;
@@ -71,24 +72,22 @@ function run(request: ProbeRequest): Promise<ProbeResult> {
     if (take + frames >= recordFrames) finish?.();
   };
 
-  return (async () => {
-    await backend.start(onPeriod);
-    await recorded;
-    finish = null;
-    const xruns = backend.xruns();
-    const diagnostics = backend.diagnostics();
-    const device = backend.status().device;
-    await backend.stop();
-    return {
-      pedal,
-      selfLoop,
-      device,
-      xrunsBeforeTake,
-      xrunsDuringTake: xruns - xrunsBeforeTake,
-      restarts: diagnostics.restarts,
-      realtimePriority: diagnostics.realtimePriority,
-    };
-  })();
+  await backend.start(onPeriod);
+  await recorded;
+  finish = null;
+  const xruns = backend.xruns();
+  const diagnostics = backend.diagnostics();
+  const device = backend.status().device;
+  await backend.stop();
+  return {
+    pedal,
+    selfLoop,
+    device,
+    xrunsBeforeTake,
+    xrunsDuringTake: xruns - xrunsBeforeTake,
+    restarts: diagnostics.restarts,
+    realtimePriority: diagnostics.realtimePriority,
+  };
 }
 
 process.once("message", (request: ProbeRequest) => {

@@ -326,7 +326,11 @@ describe(`the engine on naudiodon (JACK rig, ${PEDAL_DEVICE}, ${RATE_HZ} Hz, ${P
       takes.push(take);
       t.diagnostic(`take ${attempt}: impulse ${summarise(take.impulse)}`);
       t.diagnostic(`take ${attempt}: DI ${summarise(take.di)}`);
-      t.diagnostic(`take ${attempt}: xruns: engine ${take.xruns}, probe ${result.xrunsDuringTake} (${result.xrunsBeforeTake} while it settled); engine ${periodsPerSecond.toFixed(1)} periods/s`);
+      t.diagnostic(
+        `take ${attempt}: xruns: engine ${take.xruns}, probe ${result.xrunsDuringTake} (${result.xrunsBeforeTake} while it settled); ` +
+          `engine ${periodsPerSecond.toFixed(1)} periods/s on ${engine.status().device}; probe on ${result.device}, ` +
+          (result.realtimePriority > 0 ? `SCHED_FIFO ${result.realtimePriority}` : "not real-time"),
+      );
     }
     const take = takes.find(good) ?? takes.reduce((best, next) => (next.di.loudMatched > best.di.loudMatched ? next : best));
     const { result, lag, impulse, di, periodsPerSecond } = take;
