@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # A real-time-clocked virtual ALSA device for tests on machines without a sound card (CI), with
-# no kernel modules: JACK's dummy driver keeps the clock, its loopback driver (-L 2) hands what
+# no kernel modules: JACK's dummy driver keeps the clock, its loopback driver (-L 5) hands what
 # is played on loopback:playback_N back on loopback:capture_N one JACK period later, and the ALSA
-# "jack" PCM plugin (libasound2-plugins) makes that an ALSA device PortAudio lists, named
-# namstomp_jack (declared in /etc/alsa/conf.d/60-namstomp-jack.conf).
+# "jack" PCM plugin (libasound2-plugins) makes those ALSA devices PortAudio lists (declared in
+# /etc/alsa/conf.d/60-namstomp-jack.conf):
+#
+#   namstomp_jack    2 in / 2 out, each channel looped back to itself (ports 1, 2): a device
+#                    that hears what it plays (naudiodon-backend.test.ts)
+#   namstomp_pedal   1 in / 1 out: plays on port 3, hears port 4 — the pedal under test
+#   namstomp_probe   2 in / 2 out: plays on ports 5 and 4 (the pedal's input), hears ports 5 and
+#                    3 (the pedal's output) — a second process that feeds the pedal and records
+#                    it, with a self loop on channel 0 that times its own round trip
+#
+# The pedal never hears itself, and the three devices share no port, so test files that use
+# them may run at the same time.
 #
 #   scripts/ci-jack-rig.sh start    starts jackd (if not already running), waits until it is
 #                                   ready, prints the ALSA device name on stdout
@@ -23,6 +33,7 @@
 set -euo pipefail
 
 device="namstomp_jack"
+loopback_ports=5
 rate="${NAMSTOMP_JACK_RATE:-48000}"
 period="${NAMSTOMP_JACK_PERIOD:-256}"
 rig_dir="${NAMSTOMP_JACK_RIG_DIR:-/tmp/namstomp-jack-rig}"
@@ -42,7 +53,9 @@ our_jackd_pid() {
 }
 
 loopback_ready() {
-  jack_lsp 2>/dev/null | grep -qx "loopback:capture_1" && jack_lsp 2>/dev/null | grep -qx "loopback:playback_1"
+  local ports
+  ports="$(jack_lsp 2>/dev/null)" || return 1
+  grep -qx "loopback:capture_$loopback_ports" <<<"$ports" && grep -qx "loopback:playback_$loopback_ports" <<<"$ports"
 }
 
 write_alsa_conf() {
@@ -64,6 +77,34 @@ pcm.$device {
 		description "namstomp test rig: JACK dummy clock, loopback ports"
 	}
 }
+pcm.namstomp_pedal {
+	type jack
+	playback_ports {
+		0 loopback:playback_3
+	}
+	capture_ports {
+		0 loopback:capture_4
+	}
+	hint {
+		show on
+		description "namstomp test rig: the pedal (plays port 3, hears port 4)"
+	}
+}
+pcm.namstomp_probe {
+	type jack
+	playback_ports {
+		0 loopback:playback_5
+		1 loopback:playback_4
+	}
+	capture_ports {
+		0 loopback:capture_5
+		1 loopback:capture_3
+	}
+	hint {
+		show on
+		description "namstomp test rig: the probe (self loop on port 5; feeds port 4, hears port 3)"
+	}
+}
 EOF
   mv "$alsa_conf.tmp" "$alsa_conf"
 }
@@ -75,11 +116,16 @@ start() {
     || die "ALSA jack plugin not found (Debian: apt-get install libasound2-plugins)"
   mkdir -p "$rig_dir"
 
-  if pid="$(our_jackd_pid)" && loopback_ready; then
-    write_alsa_conf
-    say "already running (jackd pid $pid)"
-    echo "$device"
-    return 0
+  if pid="$(our_jackd_pid)"; then
+    if loopback_ready; then
+      write_alsa_conf
+      say "already running (jackd pid $pid)"
+      echo "$device"
+      return 0
+    fi
+    # Started by an older version of this script, with fewer loopback ports.
+    say "jackd $pid lacks loopback port $loopback_ports; restarting it"
+    stop
   fi
   if [ "$(jack_wait --check 2>/dev/null)" = "running" ]; then
     die "a JACK server that this script did not start is running; stop it first"
@@ -88,12 +134,12 @@ start() {
   # Real-time scheduling when this user may use it (root on CI may), else --no-realtime.
   local scheduling="--no-realtime"
   if chrt --fifo 1 true 2>/dev/null; then scheduling="--realtime"; fi
-  say "starting jackd ($scheduling): dummy driver, ${rate} Hz, ${period}-frame period, 2 loopback ports; log $log_file"
-  # "-L 2", not "--loopback 2": jackd 1.9.21 segfaults on the long form. "-t 2000": clients get
+  say "starting jackd ($scheduling): dummy driver, ${rate} Hz, ${period}-frame period, $loopback_ports loopback ports; log $log_file"
+  # "-L 5", not "--loopback 5": jackd 1.9.21 segfaults on the long form. "-t 2000": clients get
   # 2 s (not 500 ms) before jackd gives up on them, so a stalled client (or jackd itself, paused
   # by the stall test) is not turned into a zombie that wedges its process's libjack calls.
   JACK_NO_AUDIO_RESERVATION=1 setsid nohup \
-    jackd "$scheduling" -t 2000 -L 2 -d dummy --rate "$rate" --period "$period" --capture 0 --playback 0 \
+    jackd "$scheduling" -t 2000 -L "$loopback_ports" -d dummy --rate "$rate" --period "$period" --capture 0 --playback 0 \
     > "$log_file" 2>&1 < /dev/null &
   echo $! > "$pid_file"
 
@@ -111,7 +157,7 @@ start() {
     waited=$((waited + 1))
   done
   write_alsa_conf
-  say "ready (jackd pid $(cat "$pid_file")); ALSA device $device"
+  say "ready (jackd pid $(cat "$pid_file")); ALSA devices $device, namstomp_pedal, namstomp_probe"
   echo "$device"
 }
 

@@ -2,24 +2,41 @@
 // the port it reports, a graceful stop on SIGTERM (exit 0), and a refusal of invalid settings
 // (exit 2, one line naming the setting).
 
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
+import type { Readable } from "node:stream";
 import type { Status } from "../../firmware/api-contract/index.js";
 import { repoRoot } from "../helpers/paths.js";
 
 const CLI = join(repoRoot, "dist", "firmware", "cli", "main.js");
 
+/**
+ * Starts the CLI with `dataDir`. When the test ends, however it ends, the daemon is killed (if
+ * still running) and then its data directory removed, so a failed assertion leaves neither behind.
+ */
+function startCli(t: TestContext, dataDir: string, args: string[]): ChildProcess & { stdout: Readable; stderr: Readable } {
+  const child = spawn(process.execPath, [CLI, "start", "--data", dataDir, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, "exit");
+      child.kill("SIGKILL");
+      await exited;
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return child;
+}
+
 describe("namstomp start", () => {
   it("serves the API, and stops in order on SIGTERM", async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), "namstomp-daemon-"));
-    t.after(() => rm(dataDir, { recursive: true, force: true }));
     await writeFile(join(dataDir, "config.json"), JSON.stringify({ version: 1, budget: { calibrationMsPerShape: 20 }, controls: { footswitches: { backend: "mock" } } }));
-    const child = spawn(process.execPath, [CLI, "start", "--data", dataDir, "--host", "127.0.0.1", "--port", "0", "--audio", "virtual"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = startCli(t, dataDir, ["--host", "127.0.0.1", "--port", "0", "--audio", "virtual"]);
     let log = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (log += chunk));
     const url = await new Promise<string>((resolve, reject) => {
@@ -50,9 +67,8 @@ describe("namstomp start", () => {
 
   it("refuses to start with an unknown setting, naming it", async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), "namstomp-daemon-"));
-    t.after(() => rm(dataDir, { recursive: true, force: true }));
     await writeFile(join(dataDir, "config.json"), JSON.stringify({ audio: { periodFrames: 100 } }));
-    const child = spawn(process.execPath, [CLI, "start", "--data", dataDir], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = startCli(t, dataDir, []);
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const [code] = (await once(child, "exit")) as [number | null];
