@@ -205,13 +205,20 @@ export class ChainRuntime {
     this.collectFinishedFades();
   }
 
+  /**
+   * Installs the model in a new slot and prewarms it in background slices; then it fades in. A
+   * model command still waiting (prewarming, or queued behind a running fade) is superseded:
+   * freed unheard, its onPlaying called now — a half-prewarmed model must never fade in.
+   */
   loadModel(data: ModelSlotData, onPlaying: () => void): void {
     const slot = this.createModelSlot(data);
+    this.cancelPendingModelCommands();
     this.prewarming = slot;
     this.pending.push({ kind: "model", target: slot, onPlaying });
   }
 
   unloadModel(onPlaying: () => void): void {
+    this.cancelPendingModelCommands();
     this.pending.push({ kind: "model", target: null, onPlaying });
   }
 
@@ -416,6 +423,17 @@ export class ChainRuntime {
       this.retireIr(this.irParked);
       this.irParked = slot;
       onPlaying();
+    }
+  }
+
+  private cancelPendingModelCommands(): void {
+    const superseded = this.pending.filter((swap) => swap.kind === "model");
+    if (superseded.length === 0) return;
+    this.pending.splice(0, this.pending.length, ...this.pending.filter((swap) => swap.kind !== "model"));
+    this.prewarming = null;
+    for (const swap of superseded) {
+      if (swap.target !== null) this.freeModelSlot(swap.target as ModelSlot);
+      swap.onPlaying();
     }
   }
 

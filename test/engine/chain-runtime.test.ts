@@ -413,3 +413,43 @@ test("with the worker's heap reserve, loading and swapping models and 500 ms IRs
   const unreserved = await memoryAcrossLoads(0);
   assert.ok(unreserved.after > unreserved.before, `${unreserved.before} → ${unreserved.after} bytes without a reserve`);
 });
+
+test("a new model load supersedes one still prewarming: the older never plays, its request completes at once", async () => {
+  const [x, a, b] = await Promise.all(["wavenet_tiny_core.nam", "standard_core_a1.nam", "synth_feather_v070.nam"].map((f) => loadNamFile(join(models, f))));
+  const device = { sampleRateHz: RATE, periodFrames: PERIOD };
+  /** X playing; B loaded at period 11, after A was loaded at 10 (or not at all). */
+  const run = async (withA: boolean) => {
+    const runtime = new ChainRuntime(instantiateDsp(await compileDsp()), { sampleRateHz: RATE, maxFrames: PERIOD }, neutralParams());
+    runtime.loadModel(prepareModel({ id: "x", name: "x", model: x, slim: null }, device, "fast"), () => {});
+    runtime.settle();
+    const events: string[] = [];
+    const out = runPeriods(runtime, di, (p) => {
+      if (p === 10 && withA) runtime.loadModel(prepareModel({ id: "a", name: "a", model: a, slim: null }, device, "fast"), () => events.push(`a@${clock.period}`));
+      if (p === 11) runtime.loadModel(prepareModel({ id: "b", name: "b", model: b, slim: null }, device, "fast"), () => events.push(`b@${clock.period}`));
+    });
+    assert.equal(runtime.modelSlot?.id, "b");
+    runtime.dispose();
+    return { out, events };
+  };
+  const [superseding, alone] = [await run(true), await run(false)];
+  assert.equal(superseding.events[0], "a@11", "A's request completes when B supersedes it");
+  assert.deepEqual(superseding.events.slice(1), alone.events);
+  // Not a sample of A: X crossfades straight to the fully prewarmed B, as if A had never been asked for.
+  assert.deepEqual(superseding.out, alone.out);
+});
+
+test("unloading the model while a load prewarms cancels the load", async () => {
+  const [x, a] = await Promise.all(["wavenet_tiny_core.nam", "standard_core_a1.nam"].map((f) => loadNamFile(join(models, f))));
+  const device = { sampleRateHz: RATE, periodFrames: PERIOD };
+  const runtime = new ChainRuntime(instantiateDsp(await compileDsp()), { sampleRateHz: RATE, maxFrames: PERIOD }, neutralParams());
+  runtime.loadModel(prepareModel({ id: "x", name: "x", model: x, slim: null }, device, "fast"), () => {});
+  runtime.settle();
+  const events: string[] = [];
+  runPeriods(runtime, di.subarray(0, 40 * PERIOD), (p) => {
+    if (p === 10) runtime.loadModel(prepareModel({ id: "a", name: "a", model: a, slim: null }, device, "fast"), () => events.push(`a@${clock.period}`));
+    if (p === 11) runtime.unloadModel(() => events.push(`unload@${clock.period}`));
+  });
+  assert.equal(runtime.modelSlot, null);
+  runtime.dispose();
+  assert.deepEqual(events, ["a@11", "unload@11"]);
+});
