@@ -1,7 +1,8 @@
 // `namstomp render` on arm64 gives this machine's output: each committed reference model alone,
 // and the whole chain (gate, model resampled around a 44.1 kHz input, tone EQ, a stereo cab IR
-// longer than the trim, levels, limiter), within the reference tolerance. Compared as numbers,
-// never as bits: NaN bit patterns differ between x86 and ARM.
+// longer than the trim, levels, limiter), within the reference tolerance; then both again with
+// the relaxed-SIMD build (Node 22's default; fused multiply-add on ARM, and on x86 CPUs with FMA).
+// Compared as numbers, never as bits: NaN bit patterns differ between x86 and ARM.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -69,12 +70,12 @@ describe("namstomp render: arm64 against x86-64", { skip: arm64Skip }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Renders on both machines and returns both outputs. */
-  async function renderOnBoth(name: string, args: readonly string[]): Promise<Record<Machine, Float32Array>> {
+  /** Renders on both machines (node started with nodeFlags) and returns both outputs. */
+  async function renderOnBoth(name: string, args: readonly string[], nodeFlags: readonly string[] = []): Promise<Record<Machine, Float32Array>> {
     const outputs = {} as Record<Machine, Float32Array>;
     for (const machine of ["x86-64", "arm64"] as const) {
       const output = join(dir, `${name}-${machine}.wav`);
-      const run = await runNode(machine, [cliPath, "render", ...args, "--output", output], RENDER_TIMEOUT_MS);
+      const run = await runNode(machine, [...nodeFlags, cliPath, "render", ...args, "--output", output], RENDER_TIMEOUT_MS);
       assert.equal(run.exitCode, 0, `${machine}: ${describeRun(run)}`);
       outputs[machine] = (await readWavMono(output)).samples;
     }
@@ -97,10 +98,26 @@ describe("namstomp render: arm64 against x86-64", { skip: arm64Skip }, () => {
     });
   }
 
+  const chainModel = join(referenceDir, "models", "standard_core_a1.nam");
+  const chainArgs = () => ["--model", chainModel, "--input", di44k, "--ir", cab,
+    "--trim-db", "3", "--gate-threshold-db", "-55", "--bass", "7", "--mid", "3", "--treble", "6", "--presence", "8", "--output-db", "-2"];
+  const plainSimdChain = new Map<Machine, Float32Array>();
+
   it("renders the whole chain with a cab IR the same", async (t) => {
-    const model = join(referenceDir, "models", "standard_core_a1.nam");
-    const outputs = await renderOnBoth("chain", ["--model", model, "--input", di44k, "--ir", cab,
-      "--trim-db", "3", "--gate-threshold-db", "-55", "--bass", "7", "--mid", "3", "--treble", "6", "--presence", "8", "--output-db", "-2"]);
-    assertClose(t, "chain (standard_core_a1 + cab IR, 44.1 kHz)", outputs, toleranceFor((await loadNamFile(model)).weights.length));
+    const outputs = await renderOnBoth("chain", chainArgs());
+    assertClose(t, "chain (standard_core_a1 + cab IR, 44.1 kHz)", outputs, toleranceFor((await loadNamFile(chainModel)).weights.length));
+    for (const machine of ["x86-64", "arm64"] as const) plainSimdChain.set(machine, outputs[machine]);
+  });
+
+  it("renders the whole chain with the relaxed-SIMD build within the tolerance", async (t) => {
+    const outputs = await renderOnBoth("chain-relaxed", chainArgs(), ["--experimental-wasm-relaxed-simd"]);
+    assertClose(t, "chain, relaxed SIMD", outputs, toleranceFor((await loadNamFile(chainModel)).weights.length));
+    // V8 turns relaxed_madd into a fused multiply-add on arm64, so a different output proves the
+    // relaxed build ran there.
+    const plain = plainSimdChain.get("arm64");
+    assert.ok(plain, "the plain-SIMD chain render ran first");
+    const fused = compareSamples(plain, outputs.arm64);
+    t.diagnostic(`${emulation?.cpu} arm64 relaxed against plain SIMD: max ${fused.maxAbsDiff.toExponential(2)}, ${fused.differingSamples} samples differ`);
+    assert.ok(fused.differingSamples > 0, "the relaxed-SIMD render equals the plain one on arm64: the relaxed build did not run");
   });
 });
