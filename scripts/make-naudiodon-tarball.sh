@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds patches/naudiodon-2.3.6-namstomp.1.tgz, the naudiodon package.json installs (an
+# Rebuilds patches/naudiodon-2.3.6-namstomp.2.tgz, the naudiodon package.json installs (an
 # optionalDependency "file:" tarball), from the registry's naudiodon 2.3.6 and
 # patches/naudiodon-2.3.6-namstomp.patch:
 #   1. `npm pack naudiodon@2.3.6` and check it against the registry's published integrity;
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 upstream="naudiodon@2.3.6"
 upstream_integrity="sha512-6NWMV4lAdBSoHIh3jcXG/tjCzBLCafh6uuhwUdtDbPbj8xVJ8FOgKi6lU0rkHrW22Up5AFIrWPSiAhGOxmhEQQ=="
 patch_file="patches/naudiodon-2.3.6-namstomp.patch"
-out="patches/naudiodon-2.3.6-namstomp.1.tgz"
+out="patches/naudiodon-2.3.6-namstomp.2.tgz"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -39,7 +39,7 @@ patch --quiet --forward --no-backup-if-mismatch -p1 -d "$pkg" < "$patch_file"
 
 mkdir "$work/out"
 npm pack --silent --pack-destination "$work/out" "$pkg" >/dev/null
-built="$work/out/naudiodon-2.3.6-namstomp.1.tgz"
+built="$work/out/naudiodon-2.3.6-namstomp.2.tgz"
 
 if [ "${1:-}" = "--check" ]; then
   if cmp -s "$built" "$out"; then

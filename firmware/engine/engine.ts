@@ -51,6 +51,14 @@ export interface EngineEvents {
 
 /** How often the main thread checks the audio heartbeat, ms. */
 const WATCHDOG_INTERVAL_MS = 250;
+/** How long the worker has to stop its audio (the naudiodon backend bounds its own close at 2 s), ms. */
+const STOPPED_TIMEOUT_MS = 2500;
+/**
+ * How long worker.terminate() may take, ms. A worker whose native code never returns (a
+ * PortAudio stop stuck on a threadpool thread) never terminates: the engine then leaves it
+ * behind, says so, and goes on, so stop() and restarts stay bounded.
+ */
+const TERMINATE_TIMEOUT_MS = 3000;
 
 export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngineApi {
   private worker: Worker | null = null;
@@ -93,10 +101,10 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
     this.watchdog = null;
     const worker = this.worker;
     if (!worker) return;
-    const stopped = this.waitForEvent("stopped", 2000);
+    const stopped = this.waitForEvent("stopped", STOPPED_TIMEOUT_MS);
     this.send({ type: "stop" });
     await stopped.catch(() => undefined);
-    await worker.terminate();
+    await this.terminate(worker);
     this.worker = null;
     this.state.setInt("running", 0);
   }
@@ -290,7 +298,7 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
     this.worker = null;
     this.state.setInt("running", 0);
     this.restarting = (async () => {
-      await old?.terminate();
+      if (old) await this.terminate(old);
       await this.spawnWorker();
       if (this.model) await this.sendModel(prepareModel(this.model.request, this.timing(), this.options.tanh));
       if (this.ir) await this.sendIr(this.prepareIrSlot(this.ir.request));
@@ -301,6 +309,21 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
       .finally(() => {
         this.restarting = null;
       });
+  }
+
+  /** Terminates a worker, waiting at most TERMINATE_TIMEOUT_MS; one still running is left behind, unreferenced. */
+  private async terminate(worker: Worker): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), TERMINATE_TIMEOUT_MS);
+    });
+    const stuck = await Promise.race([worker.terminate().then(() => false, () => false), timedOut]);
+    clearTimeout(timer);
+    if (stuck) {
+      // Its thread is blocked in native code and may never end; it must not keep the process alive.
+      worker.unref();
+      this.emit("notice", "warn", `audio worker did not terminate within ${TERMINATE_TIMEOUT_MS} ms (stuck in native code); left behind`);
+    }
   }
 
   private checkHeartbeat(): void {

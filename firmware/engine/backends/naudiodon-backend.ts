@@ -87,6 +87,8 @@ const WATCHDOG_INTERVAL_MS = 50;
 const STREAM_INFO_INTERVAL_MS = 250;
 /** Longest stop() waits for a stream to close (naudiodon's own wait for the device gives up after 1 s). */
 const CLOSE_TIMEOUT_MS = 2000;
+/** Longest a restart waits for the old stream to close before opening the device again. */
+const RESTART_CLOSE_TIMEOUT_MS = 5000;
 const REOPEN_DELAYS_MS = [100, 250, 500, 1000, 2000];
 
 export class NaudiodonBackend implements AudioBackend {
@@ -177,10 +179,16 @@ export class NaudiodonBackend implements AudioBackend {
         this.startTimeoutMs,
       );
     });
+    // The timer may fire while openStream() still waits on a failed start's close: not an
+    // unhandled rejection (it is awaited below).
+    flowing.catch(() => undefined);
     try {
-      this.openStream();
+      await this.openStream();
       await flowing;
     } catch (error) {
+      // Before stop(), which may take CLOSE_TIMEOUT_MS: the timer must not reject `flowing` unobserved.
+      clearTimeout(timer);
+      this.firstPeriod = null;
       await this.stop();
       throw error;
     } finally {
@@ -207,7 +215,7 @@ export class NaudiodonBackend implements AudioBackend {
       this.pollStreamInfo(stream);
       this.xrunsBefore += this.xrunsOfStream;
       this.xrunsOfStream = 0;
-      await Promise.race([closeStream(stream), delay(CLOSE_TIMEOUT_MS)]);
+      await withTimeout(closeStream(stream), CLOSE_TIMEOUT_MS);
     }
     this.onPeriod = null;
   }
@@ -331,8 +339,11 @@ export class NaudiodonBackend implements AudioBackend {
     this.xrunCount = this.xrunsBefore + this.xrunsOfStream;
   }
 
-  /** Opens the device (chosen again by name: its index may have changed) and starts the stream. */
-  private openStream(): void {
+  /**
+   * Opens the device (chosen again by name: its index may have changed) and starts the stream.
+   * A stream that fails to start is closed here (bounded) before the error is thrown.
+   */
+  private async openStream(): Promise<void> {
     const addon = this.addon!;
     const { deviceName, sampleRateHz, periodFrames, outputChannels } = this.config;
     const devices = addon.getDevices();
@@ -374,8 +385,15 @@ export class NaudiodonBackend implements AudioBackend {
     }
     stream.on("data", this.handleData);
     this.lastPeriodAt = 0;
+    try {
+      stream.start();
+    } catch (error) {
+      // Its reads wait in the threadpool until the native quit releases them; the patched addon
+      // leaves PortAudio alone for a stream that failed to start (stopping it would hang).
+      await withTimeout(closeStream(stream), CLOSE_TIMEOUT_MS);
+      throw new Error(`cannot start ${this.describeDevice()}: ${(error as Error).message}`, { cause: error });
+    }
     this.stream = stream;
-    stream.start();
     this.pollStreamInfo(stream);
   }
 
@@ -393,18 +411,27 @@ export class NaudiodonBackend implements AudioBackend {
         this.xrunsBefore += this.xrunsOfStream + 1;
         this.xrunsOfStream = 0;
         this.xrunCount = this.xrunsBefore;
-        // Wait for the close to finish however long it takes: it ends with Pa_Terminate on a
-        // threadpool thread, and PortAudio must not be initialised again (below) meanwhile.
-        await closeStream(old);
+        // The close ends with Pa_Terminate on a threadpool thread, and PortAudio must not be
+        // initialised again (below) meanwhile; but a close that never ends must not end the
+        // self-healing: after RESTART_CLOSE_TIMEOUT_MS the old stream is given up.
+        if (!(await withTimeout(closeStream(old), RESTART_CLOSE_TIMEOUT_MS))) {
+          this.lastProblem = `${reason}; the old stream did not close within ${RESTART_CLOSE_TIMEOUT_MS} ms (left behind)`;
+        }
       }
       for (let attempt = 0; this.running; attempt++) {
         try {
-          this.openStream();
+          await this.openStream();
           break;
         } catch (error) {
           this.lastProblem = `${reason}; reopening failed: ${(error as Error).message}`;
           await delay(REOPEN_DELAYS_MS[Math.min(attempt, REOPEN_DELAYS_MS.length - 1)]!);
         }
+      }
+      // stop() may have given up waiting for this restart: a stream opened since must not outlive it.
+      if (!this.running && this.stream !== null) {
+        const late = this.stream;
+        this.stream = null;
+        await withTimeout(closeStream(late), CLOSE_TIMEOUT_MS);
       }
       const now = performance.now();
       this.progressAt = now;
@@ -458,9 +485,25 @@ function closeStream(stream: NaudiodonDuplex): Promise<void> {
   stream.removeAllListeners("data");
   stream.removeAllListeners("end");
   stream.removeAllListeners("error");
+  // naudiodon's own 'finish' handler quits the stream a second time once the abort has ended it
+  // (the Duplex does not allow half-open); the patched addon ignores that, but it is not needed.
+  stream.removeAllListeners("finish");
   // A late error from the closing stream must not become an uncaught exception.
   stream.on("error", () => {});
   return new Promise((resolve) => stream.abort(resolve));
+}
+
+/** Resolves true when `work` settles within `ms`, false otherwise (the work goes on regardless). */
+async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,14 +1,15 @@
 // NaudiodonBackend: device choice everywhere; on the JACK rig (scripts/ci-jack-rig.sh: a
 // real-time virtual ALSA device, no sound card) the real thing in a worker thread, as the daemon
 // runs it — real-time rate, round-trip latency, no xruns or glitches in 20 s, recovery after a
-// blocked thread and after a stalled stream. The rig tests skip, saying why, when the rig is not up.
+// blocked thread and after a stalled stream, and stops that finish (start/stop cycles, each native
+// close within 2 s). The rig tests skip, saying why, when the rig is not up.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
 import type { AudioBackendConfig } from "../../../firmware/engine/backends/backend.js";
 import { chooseDevice, type NaudiodonDevice } from "../../../firmware/engine/backends/naudiodon-addon.js";
-import type { RigCounters, RigRequest } from "./naudiodon-rig-worker.js";
+import type { RigCloses, RigCounters, RigRequest } from "./naudiodon-rig-worker.js";
 
 const RATE = 48000;
 /** The rig worker's sawtooth period (frames): its delay reading is the round trip modulo this. */
@@ -270,5 +271,29 @@ describe(`NaudiodonBackend on the JACK rig (${rigDevice ?? "absent"}, ${rigPerio
     assert.ok(later.xruns > before.xruns, "the stall was not counted as an xrun");
     assert.ok(Math.abs(rate / expectedPeriodsPerSecond - 1) < 0.1, `${rate} periods/s after the restart`);
     assert.ok(frames !== null && frames <= 16 * rigPeriod, `round trip after the restart: ${frames} frames`);
+  });
+});
+
+describe(`NaudiodonBackend stopping and reopening on the JACK rig (${rigDevice ?? "absent"})`, { skip: rigSkip }, () => {
+  /** Each native close (Pa_AbortStream, Pa_CloseStream, Pa_Terminate) must be done within this. */
+  const CLOSE_LIMIT_MS = 2000;
+  const CYCLES = 10;
+
+  it(`starts and stops the stream ${CYCLES} times, every native close done within ${CLOSE_LIMIT_MS} ms`, { timeout: 20_000 }, async (t) => {
+    const config: AudioBackendConfig = { sampleRateHz: RATE, periodFrames: rigPeriod, deviceName: rigDevice, inputChannel: 0, outputChannels: 2 };
+    const before = await rig.request<RigCloses>({ type: "closes" });
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      await rig.request({ type: "start", config });
+      // A different point of the period each time.
+      await sleep(50 + Math.random() * 150);
+      await rig.request({ type: "stop" });
+      // The backend's stop gives up on a close after 2 s; the close itself must have finished.
+      const closes = await rig.request<RigCloses>({ type: "closes" });
+      assert.equal(closes.pending, 0, `cycle ${cycle}: a native close still running after the stop (slowest so far ${closes.slowestMs.toFixed(0)} ms)`);
+    }
+    const after = await rig.request<RigCloses>({ type: "closes" });
+    t.diagnostic(`${after.done - before.done} native closes in ${CYCLES} cycles, slowest ${after.slowestMs.toFixed(0)} ms`);
+    assert.ok(after.done - before.done >= CYCLES, `${after.done - before.done} closes for ${CYCLES} stops`);
+    assert.ok(after.slowestMs < CLOSE_LIMIT_MS, `slowest native close ${after.slowestMs.toFixed(0)} ms`);
   });
 });

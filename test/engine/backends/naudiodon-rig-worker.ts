@@ -7,7 +7,7 @@
 import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import type { AudioBackendConfig } from "../../../firmware/engine/backends/backend.js";
-import { loadNaudiodon } from "../../../firmware/engine/backends/naudiodon-addon.js";
+import { loadNaudiodon, type NaudiodonDuplex } from "../../../firmware/engine/backends/naudiodon-addon.js";
 import { NaudiodonBackend } from "../../../firmware/engine/backends/naudiodon-backend.js";
 
 export type RigRequest =
@@ -17,7 +17,18 @@ export type RigRequest =
   | { type: "impulse" }
   | { type: "block"; ms: number }
   | { type: "stallStream" }
+  | { type: "closes" }
   | { type: "stop" };
+
+/** The native closes (naudiodon's abort) of every stream opened so far. */
+export interface RigCloses {
+  /** Closes that have called back. */
+  done: number;
+  /** Closes begun that have not called back yet. */
+  pending: number;
+  /** Longest of the finished ones (ms). */
+  slowestMs: number;
+}
 
 export interface RigCounters {
   atMs: number;
@@ -64,6 +75,30 @@ function glitch(before: number, after: number | null): void {
 }
 
 let backend: NaudiodonBackend | null = null;
+
+const closeTimes: { startedAtMs: number; endedAtMs: number | null }[] = [];
+let closesTracked = false;
+
+/** Times the native close of every stream the backend opens from now on (wraps the addon's AudioIO once). */
+async function trackCloses(): Promise<void> {
+  if (closesTracked) return;
+  closesTracked = true;
+  const addon = await loadNaudiodon();
+  const open = addon.AudioIO.bind(addon);
+  addon.AudioIO = (options) => {
+    const stream: NaudiodonDuplex = open(options);
+    const abort = stream.abort.bind(stream);
+    stream.abort = (callback) => {
+      const record = { startedAtMs: performance.now(), endedAtMs: null as number | null };
+      closeTimes.push(record);
+      abort(() => {
+        record.endedAtMs = performance.now();
+        callback?.();
+      });
+    };
+    return stream;
+  };
+}
 let frame = 0;
 let impulseRequested = false;
 let impulseSentAt = -1;
@@ -141,6 +176,7 @@ async function handle(request: RigRequest): Promise<unknown> {
     case "devices":
       return (await loadNaudiodon()).getDevices();
     case "start": {
+      await trackCloses();
       impulseGiveUpFrames = request.config.sampleRateHz;
       const candidate = new NaudiodonBackend(request.config);
       await candidate.start(onPeriod);
@@ -170,6 +206,14 @@ async function handle(request: RigRequest): Promise<unknown> {
       const { stream } = backend as unknown as { stream: { pause(): void } | null };
       stream?.pause();
       return stream !== null;
+    }
+    case "closes": {
+      const done = closeTimes.filter((c) => c.endedAtMs !== null);
+      return {
+        done: done.length,
+        pending: closeTimes.length - done.length,
+        slowestMs: Math.max(0, ...done.map((c) => c.endedAtMs! - c.startedAtMs)),
+      } satisfies RigCloses;
     }
     case "stop":
       await backend?.stop();
