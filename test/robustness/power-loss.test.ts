@@ -25,7 +25,8 @@ import { TEST_ADMIN_PIN, testAdminPinHash } from "../server/helper.js";
 
 /** Saves and uploads sent in all, over as many kill/restart cycles as it takes. */
 const TOTAL_OPERATIONS = 200;
-const MAX_CYCLES = 10;
+/** A cycle sends 10–40 operations (killed after 5–34 acknowledgements): 25 cycles always reach 200. */
+const MAX_CYCLES = 25;
 const CLIENTS = 4;
 const START_TIMEOUT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 10_000;
