@@ -41,10 +41,8 @@ async function run(request: ProbeRequest): Promise<ProbeResult> {
   const { sampleRateHz, periodFrames, stimulus, recordFrames } = request;
   const config: AudioBackendConfig = { sampleRateHz, periodFrames, deviceName: request.device, inputChannel: 1, outputChannels: 2 };
   const backend = new NaudiodonBackend(config);
-  // The interleaved capture of the current period (both channels): the backend hands the
-  // callback only its input channel, and the self loop is the other one.
-  const capture = () => (backend as unknown as { captureSamples: Float32Array }).captureSamples;
-  if (!(capture() instanceof Float32Array)) throw new Error("NaudiodonBackend no longer has captureSamples: the probe needs another way to its self loop");
+  // The backend hands the callback only its input channel (1); the self loop is channel 0.
+  const interleaved = backend.interleavedCapture;
   const pedal = new Float32Array(recordFrames);
   const selfLoop = new Float32Array(recordFrames);
   const settleFrames = Math.ceil((request.settleMs / 1000) * sampleRateHz / periodFrames) * periodFrames;
@@ -59,7 +57,6 @@ async function run(request: ProbeRequest): Promise<ProbeResult> {
     const take = frame - settleFrames;
     if (take === 0) xrunsBeforeTake = backend.xruns();
     const frames = output.length;
-    const interleaved = capture();
     for (let i = 0; i < frames; i++) {
       const k = take + i;
       output[i] = k >= 0 && k < stimulus.length ? stimulus[k]! : 0;

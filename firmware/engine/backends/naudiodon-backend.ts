@@ -165,6 +165,15 @@ export class NaudiodonBackend implements AudioBackend {
     }
   }
 
+  /**
+   * The current period's capture, every channel up to the input channel, interleaved. Valid inside
+   * the period callback (it is overwritten by the next period); for probes that record more than
+   * the pedal's input channel.
+   */
+  get interleavedCapture(): Float32Array {
+    return this.captureSamples;
+  }
+
   async start(onPeriod: PeriodCallback): Promise<void> {
     if (this.running) return;
     validate(this.config);
