@@ -5,9 +5,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { IrInfoSchema, IrListSchema, LibraryIdParams, LiveChangeSchema, RenameBody } from "../../api-contract/index.js";
 import type { AppDeps } from "../app.js";
-import { HttpError } from "../errors.js";
 import { errorResponses, NoContent } from "./schemas.js";
-import { readUpload, sendStoredFile } from "./uploads.js";
+import { readUpload, refuseDeleteInUse, sendStoredFile } from "./uploads.js";
 
 export const irRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   const { irs, view, hub, engine } = deps;
@@ -47,10 +46,7 @@ export const irRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =>
     { schema: { params: LibraryIdParams, response: { 204: NoContent, ...errorResponses(400, 404, 409) } } },
     async (request, reply) => {
       const info = view.irInfo(irs.get(request.params.id));
-      if (info.playing) throw new HttpError(409, "in-use", `"${info.name}" is playing: pick another IR first`);
-      if (info.usedBy.length > 0) {
-        throw new HttpError(409, "in-use", `"${info.name}" is used by ${info.usedBy.map((name) => `"${name}"`).join(", ")}: change those presets first`);
-      }
+      refuseDeleteInUse(info, "IR");
       await irs.remove(info.id);
       hub.publishLibrary("irs");
       return reply.code(204).send(null);

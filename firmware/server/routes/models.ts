@@ -7,9 +7,8 @@ import {
   LibraryIdParams, LiveChangeSchema, ModelInfoSchema, ModelListSchema, RenameBody, SelectModelBody,
 } from "../../api-contract/index.js";
 import type { AppDeps } from "../app.js";
-import { HttpError } from "../errors.js";
 import { errorResponses, NoContent } from "./schemas.js";
-import { readUpload, sendStoredFile } from "./uploads.js";
+import { readUpload, refuseDeleteInUse, sendStoredFile } from "./uploads.js";
 
 export const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   const { models, view, hub, budget, engine } = deps;
@@ -52,10 +51,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
     { schema: { params: LibraryIdParams, response: { 204: NoContent, ...errorResponses(400, 404, 409) } } },
     async (request, reply) => {
       const info = view.modelInfo(models.get(request.params.id));
-      if (info.playing) throw new HttpError(409, "in-use", `"${info.name}" is playing: pick another model first`);
-      if (info.usedBy.length > 0) {
-        throw new HttpError(409, "in-use", `"${info.name}" is used by ${info.usedBy.map((name) => `"${name}"`).join(", ")}: change those presets first`);
-      }
+      refuseDeleteInUse(info, "model");
       await models.remove(info.id);
       hub.publishLibrary("models");
       return reply.code(204).send(null);

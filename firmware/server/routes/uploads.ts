@@ -1,5 +1,6 @@
 // What the model and IR routes share: reading one uploaded file from a multipart body (field
-// `file`, size-capped while it streams in) and sending a stored file back under its original name.
+// `file`, size-capped while it streams in), sending a stored file back under its original name,
+// and refusing to delete a file that plays or that presets use.
 
 import { createReadStream } from "node:fs";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -29,4 +30,12 @@ export function sendStoredFile(reply: FastifyReply, path: string, originalFileNa
     .type(mediaType)
     .header("content-disposition", `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(originalFileName)}`)
     .send(createReadStream(path));
+}
+
+/** 409 unless the stored file is free to delete: not playing and used by no preset. */
+export function refuseDeleteInUse(info: { name: string; playing: boolean; usedBy: string[] }, noun: string): void {
+  if (info.playing) throw new HttpError(409, "in-use", `"${info.name}" is playing: pick another ${noun} first`);
+  if (info.usedBy.length > 0) {
+    throw new HttpError(409, "in-use", `"${info.name}" is used by ${info.usedBy.map((name) => `"${name}"`).join(", ")}: change those presets first`);
+  }
 }
