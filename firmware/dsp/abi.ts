@@ -132,3 +132,10 @@ export function instantiateDsp(compiled: CompiledDsp): DspExports {
   }
   return exports;
 }
+
+/** `bytes` of linear memory from the module's allocator, zeroed (alloc does not clear). Control side. */
+export function allocZeroed(dsp: DspExports, bytes: number): number {
+  const ptr = dsp.alloc(bytes);
+  new Uint8Array(dsp.memory.buffer, ptr, bytes).fill(0);
+  return ptr;
+}

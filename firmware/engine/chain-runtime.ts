@@ -4,7 +4,7 @@
 // between periods and does only bounded work (program installs are a copy, model prewarm and
 // the IR's partition FFTs are sliced).
 
-import type { DspExports } from "../dsp/abi.js";
+import { allocZeroed, type DspExports } from "../dsp/abi.js";
 import { installProgram } from "../dsp/program-builder.js";
 import {
   Convolver, ConvolverBuild, DcBlocker, GainStage, Limiter, NoiseGate, Resampler, ToneEq,
@@ -121,10 +121,9 @@ export class ChainRuntime {
   constructor(private readonly dsp: DspExports, readonly config: ChainRuntimeConfig, params: ChainParams) {
     const { sampleRateHz, maxFrames } = config;
     if (config.heapReserveBytes) {
-      // The allocator keeps the freed block and splits it for every later allocation.
-      const reserve = dsp.alloc(config.heapReserveBytes);
-      new Uint8Array(dsp.memory.buffer, reserve, config.heapReserveBytes).fill(0);
-      dsp.free(reserve);
+      // Zeroing faults the pages in; the allocator keeps the freed block and splits it for every
+      // later allocation.
+      dsp.free(allocZeroed(dsp, config.heapReserveBytes));
     }
     this.currentParams = params;
     this.fadeFrames = Math.round((SWAP_FADE_MS / 1000) * sampleRateHz);
@@ -321,8 +320,7 @@ export class ChainRuntime {
   // ── Internals ─────────────────────────────────────────────────────────────────────────────
 
   private alloc(bytes: number): number {
-    const ptr = this.dsp.alloc(bytes);
-    new Uint8Array(this.dsp.memory.buffer, ptr, bytes).fill(0);
+    const ptr = allocZeroed(this.dsp, bytes);
     this.allocations.push(ptr);
     return ptr;
   }
@@ -347,8 +345,7 @@ export class ChainRuntime {
     const { maxFrames, sampleRateHz } = this.config;
     const allocations: number[] = [];
     const alloc = (bytes: number) => {
-      const ptr = this.dsp.alloc(bytes);
-      new Uint8Array(this.dsp.memory.buffer, ptr, bytes).fill(0);
+      const ptr = allocZeroed(this.dsp, bytes);
       allocations.push(ptr);
       return ptr;
     };

@@ -2,7 +2,7 @@
 // Control side only: allocation, parameter writes and meter reads happen between audio blocks on
 // the thread that owns the DSP instance; the audio side only ever sees the pointer.
 
-import type { DspExports } from "../abi.js";
+import { allocZeroed, type DspExports } from "../abi.js";
 
 export class StateBlock {
   readonly ptr: number;
@@ -10,9 +10,8 @@ export class StateBlock {
 
   /** `clear: false` is for structs whose init writes every byte (large ones: clearing is O(bytes)). */
   constructor(private readonly dsp: DspExports, readonly bytes: number, options: { clear?: boolean } = {}) {
-    this.ptr = dsp.alloc(bytes);
-    // alloc does not clear; every block starts from zeroed state unless its init covers it all.
-    if (options.clear ?? true) new Uint8Array(dsp.memory.buffer, this.ptr, bytes).fill(0);
+    // Every block starts from zeroed state unless its init covers it all.
+    this.ptr = (options.clear ?? true) ? allocZeroed(dsp, bytes) : dsp.alloc(bytes);
   }
 
   // A fresh DataView per access: an allocation elsewhere may have grown (replaced) the buffer.
