@@ -65,6 +65,12 @@ interface StopStep {
   stop(): Promise<void>;
 }
 
+/** A service of a running daemon; asking before start() is a programming error. */
+function started<T>(service: T | null): T {
+  if (service === null) throw new Error("the daemon is not started");
+  return service;
+}
+
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
@@ -168,24 +174,20 @@ export class Daemon {
 
   /** http://address:port the server listens on (after start). */
   get url(): string {
-    if (this.listeningUrl === null) throw new Error("the daemon is not started");
-    return this.listeningUrl;
+    return started(this.listeningUrl);
   }
 
   /** The fastify instance (tests inject requests into it). */
   get http(): FastifyInstance {
-    if (this.server === null) throw new Error("the daemon is not started");
-    return this.server;
+    return started(this.server);
   }
 
   get engine(): AudioEngine {
-    if (this.audio === null) throw new Error("the daemon is not started");
-    return this.audio;
+    return started(this.audio);
   }
 
   get footswitches(): FootswitchService {
-    if (this.footswitchService === null) throw new Error("the daemon is not started");
-    return this.footswitchService;
+    return started(this.footswitchService);
   }
 
   private async startBudget(dsp: DspCore, machine: MachineIdentity, version: string): Promise<DspBudget> {
