@@ -17,9 +17,9 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadNaudiodon, type NaudiodonDuplex } from "../firmware/engine/backends/naudiodon-addon.js";
 import { NaudiodonBackend } from "../firmware/engine/backends/naudiodon-backend.js";
 import { applyAudioThreadPriority, describeAudioThreadPriority } from "../firmware/system/realtime.js";
+import { timeNativeCloses } from "../test/helpers/naudiodon-closes.js";
 
 const { values } = parseArgs({
   options: {
@@ -42,22 +42,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 if (threadPriority > 0) console.error(describeAudioThreadPriority(applyAudioThreadPriority({ priority: threadPriority, cpu: null })));
 
 // Every stream the backend opens: when its native abort began and ended (performance.now(), ms).
-const aborts: { startedAtMs: number; endedAtMs: number | null }[] = [];
-const addon = await loadNaudiodon();
-const openStream = addon.AudioIO.bind(addon);
-addon.AudioIO = (options) => {
-  const stream: NaudiodonDuplex = openStream(options);
-  const abort = stream.abort.bind(stream);
-  stream.abort = (cb) => {
-    const record = { startedAtMs: performance.now(), endedAtMs: null as number | null };
-    aborts.push(record);
-    return abort(() => {
-      record.endedAtMs = performance.now();
-      cb?.();
-    });
-  };
-  return stream;
-};
+const aborts = await timeNativeCloses();
 
 // A separate process freezes jackd: this thread is blocked inside PortAudio while a start waits.
 let freezer: ReturnType<typeof spawn> | null = null;

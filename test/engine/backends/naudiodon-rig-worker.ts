@@ -7,8 +7,9 @@
 import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import type { AudioBackendConfig } from "../../../firmware/engine/backends/backend.js";
-import { loadNaudiodon, type NaudiodonDuplex } from "../../../firmware/engine/backends/naudiodon-addon.js";
+import { loadNaudiodon } from "../../../firmware/engine/backends/naudiodon-addon.js";
 import { NaudiodonBackend } from "../../../firmware/engine/backends/naudiodon-backend.js";
+import { timeNativeCloses } from "../../helpers/naudiodon-closes.js";
 
 export type RigRequest =
   | { type: "devices" }
@@ -75,30 +76,6 @@ function glitch(before: number, after: number | null): void {
 }
 
 let backend: NaudiodonBackend | null = null;
-
-const closeTimes: { startedAtMs: number; endedAtMs: number | null }[] = [];
-let closesTracked = false;
-
-/** Times the native close of every stream the backend opens from now on (wraps the addon's AudioIO once). */
-async function trackCloses(): Promise<void> {
-  if (closesTracked) return;
-  closesTracked = true;
-  const addon = await loadNaudiodon();
-  const open = addon.AudioIO.bind(addon);
-  addon.AudioIO = (options) => {
-    const stream: NaudiodonDuplex = open(options);
-    const abort = stream.abort.bind(stream);
-    stream.abort = (callback) => {
-      const record = { startedAtMs: performance.now(), endedAtMs: null as number | null };
-      closeTimes.push(record);
-      abort(() => {
-        record.endedAtMs = performance.now();
-        callback?.();
-      });
-    };
-    return stream;
-  };
-}
 let frame = 0;
 let impulseRequested = false;
 let impulseSentAt = -1;
@@ -176,7 +153,7 @@ async function handle(request: RigRequest): Promise<unknown> {
     case "devices":
       return (await loadNaudiodon()).getDevices();
     case "start": {
-      await trackCloses();
+      await timeNativeCloses();
       impulseGiveUpFrames = request.config.sampleRateHz;
       const candidate = new NaudiodonBackend(request.config);
       await candidate.start(onPeriod);
@@ -208,6 +185,7 @@ async function handle(request: RigRequest): Promise<unknown> {
       return stream !== null;
     }
     case "closes": {
+      const closeTimes = await timeNativeCloses();
       const done = closeTimes.filter((c) => c.endedAtMs !== null);
       return {
         done: done.length,
