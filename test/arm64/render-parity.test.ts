@@ -6,13 +6,13 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import wavefile from "wavefile";
 import { loadNamFile } from "../../firmware/nam/index.js";
 import { readWavMono, writeWavFloat32 } from "../../firmware/util/wav.js";
 import { fixtures } from "../helpers/paths.js";
+import { writeStereoCabWav } from "../helpers/stereo-cab.js";
 import { readF32, readManifest, toleranceFor } from "../dsp/reference-cases.js";
 import { arm64Skip, cliPath, describeRun, emulation, runNode, type Machine } from "./emulator.js";
 
@@ -59,12 +59,9 @@ describe("namstomp render: arm64 against x86-64", { skip: arm64Skip }, () => {
     await writeWavFloat32(di48k, di, 48000);
     di44k = join(dir, "di-44k.wav");
     await writeWavFloat32(di44k, di, 44100);
-    // 0.6 s stereo 24-bit at 44.1 kHz: mixed, resampled, then trimmed to 500 ms with a fade.
-    const left = Array.from({ length: 26460 }, (_, i) => Math.round(Math.exp(-i / 2000) * Math.cos(i / 3) * 2 ** 22));
-    const wav = new wavefile.WaveFile();
-    wav.fromScratch(2, 44100, "24", [left, left.map((v) => -v >> 1)]);
+    // 0.6 s: mixed, resampled, then trimmed to 500 ms with a fade.
     cab = join(dir, "cab.wav");
-    await writeFile(cab, wav.toBuffer());
+    await writeStereoCabWav(cab, 26460, 2000);
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { readIrFile } from "../../firmware/ir/prepare.js";
 import { loadNamFile } from "../../firmware/nam/index.js";
 import { readWavMono, writeWavFloat32 } from "../../firmware/util/wav.js";
 import { fixtures } from "../helpers/paths.js";
+import { writeStereoCabWav } from "../helpers/stereo-cab.js";
 import { readF32 } from "../dsp/reference-cases.js";
 import { runCli } from "./run-cli.js";
 
@@ -29,12 +30,9 @@ describe("namstomp render through the whole chain", () => {
     di = (await readF32(join(fixtures, "reference", "signals", "guitar_di_a.f32"))).slice(0, 9600);
     diWav = join(dir, "di.wav");
     await writeWavFloat32(diWav, di, 48000);
-    // A stereo 24-bit IR at 44.1 kHz: the loader mixes and resamples it.
-    const left = Array.from({ length: 2000 }, (_, i) => Math.round(Math.exp(-i / 200) * Math.cos(i / 3) * 2 ** 22));
-    const wav = new wavefile.WaveFile();
-    wav.fromScratch(2, 44100, "24", [left, left.map((v) => -v >> 1)]);
+    // The loader mixes and resamples it.
     stereoIr = join(dir, "cab.wav");
-    await writeFile(stereoIr, wav.toBuffer());
+    await writeStereoCabWav(stereoIr, 2000, 200);
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
