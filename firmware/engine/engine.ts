@@ -9,6 +9,7 @@ import type { TanhMode } from "../dsp/contract.js";
 import { noteFromFrequency } from "../dsp/tuner.js";
 import { prepareIr, type IrOptions } from "../ir/prepare.js";
 import { DEFAULT_AUDIO_RT_PRIORITY } from "../system/realtime.js";
+import { settlesWithin } from "../util/settles-within.js";
 import type {
   AudioEngineApi, ChainParams, EngineStatus, IrLoadRequest, LoadedSlot, Meters, ModelLoadRequest,
 } from "./api.js";
@@ -313,13 +314,7 @@ export class AudioEngine extends EventEmitter<EngineEvents> implements AudioEngi
 
   /** Terminates a worker, waiting at most TERMINATE_TIMEOUT_MS; one still running is left behind, unreferenced. */
   private async terminate(worker: Worker): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), TERMINATE_TIMEOUT_MS);
-    });
-    const stuck = await Promise.race([worker.terminate().then(() => false, () => false), timedOut]);
-    clearTimeout(timer);
-    if (stuck) {
+    if (!(await settlesWithin(worker.terminate(), TERMINATE_TIMEOUT_MS))) {
       // Its thread is blocked in native code and may never end; it must not keep the process alive.
       worker.unref();
       this.emit("notice", "warn", `audio worker did not terminate within ${TERMINATE_TIMEOUT_MS} ms (stuck in native code); left behind`);

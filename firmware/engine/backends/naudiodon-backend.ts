@@ -19,6 +19,7 @@
 // catches up on its own.
 // Thread: audio worker (the one thread of the process that loads naudiodon).
 
+import { settlesWithin } from "../../util/settles-within.js";
 import type { AudioBackend, AudioBackendConfig, BackendStatus, PeriodCallback } from "./backend.js";
 import {
   chooseDevice,
@@ -224,7 +225,7 @@ export class NaudiodonBackend implements AudioBackend {
       this.pollStreamInfo(stream);
       this.xrunsBefore += this.xrunsOfStream;
       this.xrunsOfStream = 0;
-      await withTimeout(closeStream(stream), CLOSE_TIMEOUT_MS);
+      await settlesWithin(closeStream(stream), CLOSE_TIMEOUT_MS);
     }
     this.onPeriod = null;
   }
@@ -399,7 +400,7 @@ export class NaudiodonBackend implements AudioBackend {
     } catch (error) {
       // Its reads wait in the threadpool until the native quit releases them; the patched addon
       // leaves PortAudio alone for a stream that failed to start (stopping it would hang).
-      await withTimeout(closeStream(stream), CLOSE_TIMEOUT_MS);
+      await settlesWithin(closeStream(stream), CLOSE_TIMEOUT_MS);
       throw new Error(`cannot start ${this.describeDevice()}: ${(error as Error).message}`, { cause: error });
     }
     this.stream = stream;
@@ -423,7 +424,7 @@ export class NaudiodonBackend implements AudioBackend {
         // The close ends with Pa_Terminate on a threadpool thread, and PortAudio must not be
         // initialised again (below) meanwhile; but a close that never ends must not end the
         // self-healing: after RESTART_CLOSE_TIMEOUT_MS the old stream is given up.
-        if (!(await withTimeout(closeStream(old), RESTART_CLOSE_TIMEOUT_MS))) {
+        if (!(await settlesWithin(closeStream(old), RESTART_CLOSE_TIMEOUT_MS))) {
           this.lastProblem = `${reason}; the old stream did not close within ${RESTART_CLOSE_TIMEOUT_MS} ms (left behind)`;
         }
       }
@@ -440,7 +441,7 @@ export class NaudiodonBackend implements AudioBackend {
       if (!this.running && this.stream !== null) {
         const late = this.stream;
         this.stream = null;
-        await withTimeout(closeStream(late), CLOSE_TIMEOUT_MS);
+        await settlesWithin(closeStream(late), CLOSE_TIMEOUT_MS);
       }
       const now = performance.now();
       this.progressAt = now;
@@ -500,19 +501,6 @@ function closeStream(stream: NaudiodonDuplex): Promise<void> {
   // A late error from the closing stream must not become an uncaught exception.
   stream.on("error", () => {});
   return new Promise((resolve) => stream.abort(resolve));
-}
-
-/** Resolves true when `work` settles within `ms`, false otherwise (the work goes on regardless). */
-async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function delay(ms: number): Promise<void> {
