@@ -125,7 +125,7 @@ export class Daemon {
     // Start to sound: process start (performance's time origin) → audio running with the last preset.
     this.startToSoundMs = performance.now();
     const playing = engine.status();
-    const restored = playing.model === null && playing.ir === null ? "nothing to restore" : `playing ${[playing.model?.name, playing.ir?.name].filter(Boolean).join(" + ")}`;
+    const restored = playing.model === null && playing.ir === null ? "no model or IR" : `playing ${[playing.model?.name, playing.ir?.name].filter(Boolean).join(" + ")}`;
     log.info(`start to sound: ${formatSeconds(this.startToSoundMs)} (audio running at ${formatSeconds(audioRunningMs)}; ${restored})`);
 
     const health = new SystemHealth({ board: machine.board ?? machine.shortName, version });
